@@ -1,0 +1,1 @@
+"""Partners, users, roles, sign-in, invitations and the access helpers every view uses."""

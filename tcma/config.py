@@ -1,0 +1,80 @@
+"""Settings, read once from TCMA_* environment variables.
+
+Every setting has a default that needs nothing installed; production mode refuses to start
+without a secret key instead of silently using a development one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "tcma-development-secret-key-not-for-production"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot work."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def load_config(instance_path: str, env: dict | None = None) -> dict:
+    """Return the Flask config mapping built from the environment."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    mode = env.get("TCMA_ENV", "development").strip().lower()
+    if mode not in {"development", "production"}:
+        raise ConfigError(f"TCMA_ENV must be 'development' or 'production', got {mode!r}")
+    secret = env.get("TCMA_SECRET_KEY", "")
+    if not secret:
+        if mode == "production":
+            raise ConfigError(
+                "TCMA_SECRET_KEY is not set. In production tcma needs a long random secret, "
+                "e.g. TCMA_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        secret = DEV_SECRET_KEY
+    base_url = env.get("TCMA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    secure_cookies = _bool(env.get("TCMA_SECURE_COOKIES"), base_url.startswith("https://"))
+    return {
+        "ENV_MODE": mode,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("TCMA_DATABASE_URL") or f"sqlite:///{instance / 'tcma.sqlite3'}",
+        "STORAGE_URL": env.get("TCMA_STORAGE_URL") or f"file://{instance / 'storage'}",
+        "S3_ENDPOINT_URL": env.get("TCMA_S3_ENDPOINT_URL") or None,
+        "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
+        "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
+        "BASE_URL": base_url,
+        "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),
+        "VENDOR_WEBSITE": env.get("TCMA_VENDOR_WEBSITE", "https://www.northbeam.example"),
+        "RATELIMIT_STORAGE_URI": env.get("TCMA_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("TCMA_RATELIMIT_ENABLED"), True),
+        "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
+        "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
+        "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
+        "PORT": _int(env, "PORT", 5000),
+        "LOG_LEVEL": env.get("TCMA_LOG_LEVEL", "INFO").upper(),
+        "SESSION_COOKIE_NAME": "tcma_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TEMPLATES_AUTO_RELOAD": mode == "development",
+    }

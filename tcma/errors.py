@@ -1,0 +1,64 @@
+"""Styled error pages for people and JSON errors for API clients; one commit per request."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tcma import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing here. The link may be old or mistyped."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("File too large", "The upload is larger than this site accepts."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
+    500: ("Something went wrong", "We could not finish this request. Nothing was changed."),
+}
+
+
+def wants_json() -> bool:
+    """API clients and /api/ routes get JSON errors; browsers get pages."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def init_errors(app: Flask) -> None:
+    """Register error handlers and the commit-once-per-request hook."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.after_request(_commit_or_rollback)
+
+
+def _commit_or_rollback(response: Response) -> Response:
+    # The request is the unit of work: a success commits, anything else changes nothing.
+    if response.status_code < 400:
+        db.commit_if_open()
+    else:
+        db.rollback_if_open()
+    return response
+
+
+def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+    code = error.code or 500
+    title, text = MESSAGES.get(code, (error.name, error.description or ""))
+    if code == 429:
+        text = f"{text} ({error.description})" if error.description else text
+    if wants_json():
+        return jsonify(error=title, message=text, status=code), code
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _unexpected_error(error: Exception) -> tuple[Response | str, int]:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.rollback_if_open()
+    return _http_error(InternalServerError())

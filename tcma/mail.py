@@ -1,0 +1,181 @@
+"""Outgoing mail: SMTP in production, .eml files plus a log line in development."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "tcma.mailer"
+SMTP_TIMEOUT = 10
+_LINK = re.compile(r"https?://[^\s<>\"')\]]+")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+#: Delivers one finished message; raises MailError when it cannot.
+Transport = Callable[[EmailMessage], None]
+
+
+class MailError(Exception):
+    """A message could not be built or delivered."""
+
+
+@dataclass(frozen=True)
+class _SMTPTransport:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    implicit_tls: bool
+    starttls: bool
+
+    def __call__(self, message: EmailMessage) -> None:
+        context = ssl.create_default_context()
+        try:
+            if self.implicit_tls:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=SMTP_TIMEOUT, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
+            with smtp:
+                if self.starttls:
+                    smtp.starttls(context=context)
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailError(f"SMTP delivery to {self.host}:{self.port} failed: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class _OutboxTransport:
+    folder: Path
+
+    def __call__(self, message: EmailMessage) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        path = self.folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as file:
+                file.write(bytes(message))
+        except OSError as exc:
+            raise MailError(f"cannot write {path}: {exc}") from exc
+        text = message.get_body(preferencelist=("plain",))
+        links = _LINK.findall(text.get_content()) if text is not None else []
+        # One line a developer can read in the console and click the link from.
+        log.info(
+            "mail to %s: %r %s (saved to %s)",
+            message["To"],
+            message["Subject"],
+            " ".join(links) or "(no links)",
+            path,
+        )
+
+
+class Mailer:
+    """Builds messages from one sender address and hands them to a transport."""
+
+    def __init__(self, mail_from: str, transport: Transport) -> None:
+        self.mail_from = mail_from
+        self.transport = transport
+        # make_msgid() would otherwise look up this host's FQDN (slow, often "localhost").
+        self._msgid_domain = parseaddr(mail_from)[1].rpartition("@")[2] or "tcma.invalid"
+
+    @classmethod
+    def from_config(cls, url: str, mail_from: str, outbox_dir: Path) -> Mailer:
+        """Build a mailer for ``smtp://``/``smtps://`` URLs, or an outbox folder if empty."""
+        if not url:
+            return cls(mail_from, _OutboxTransport(Path(outbox_dir)))
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise MailError("SMTP URL must look like smtp://user:pass@host:port or smtps://...")
+        query = parse_qs(parts.query)
+        starttls = query.get("starttls", ["0"])[-1].lower() in _TRUE
+        implicit_tls = parts.scheme == "smtps"
+        try:
+            port = parts.port or (465 if implicit_tls else 587 if starttls else 25)
+        except ValueError as exc:
+            raise MailError(f"SMTP URL has a bad port: {exc}") from exc
+        transport = _SMTPTransport(
+            host=parts.hostname,
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit_tls,
+            starttls=starttls and not implicit_tls,
+        )
+        return cls(mail_from, transport)
+
+    def build(
+        self,
+        to: str | list[str],
+        subject: str,
+        text: str,
+        html: str | None = None,
+        reply_to: str | None = None,
+    ) -> EmailMessage:
+        """Return a complete message: text part, plus an HTML alternative if given."""
+        recipients = [to] if isinstance(to, str) else list(to)
+        if not recipients:
+            raise MailError("a message needs at least one recipient")
+        message = EmailMessage()
+        try:
+            # The default policy refuses CR/LF in header values: no header injection.
+            message["From"] = self.mail_from
+            message["To"] = ", ".join(recipients)
+            message["Subject"] = subject
+            message["Date"] = formatdate(localtime=False, usegmt=True)
+            message["Message-ID"] = make_msgid(domain=self._msgid_domain)
+            if reply_to:
+                message["Reply-To"] = reply_to
+        except (ValueError, TypeError) as exc:
+            raise MailError(f"bad header: {exc}") from exc
+        message.set_content(text)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+        return message
+
+    def send(
+        self,
+        to: str | list[str],
+        subject: str,
+        text: str,
+        html: str | None = None,
+        reply_to: str | None = None,
+    ) -> EmailMessage:
+        """Build a message and deliver it; raises MailError on failure."""
+        message = self.build(to, subject, text, html, reply_to)
+        self.transport(message)
+        return message
+
+
+def init_mail(app: Flask) -> None:
+    """Give the app a mailer built from SMTP_URL and MAIL_FROM."""
+    app.extensions[EXTENSION_KEY] = Mailer.from_config(
+        app.config["SMTP_URL"], app.config["MAIL_FROM"], Path(app.instance_path) / "mail"
+    )
+
+
+def send_mail(
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    """Send a message through the current app's mailer."""
+    mailer: Mailer = current_app.extensions[EXTENSION_KEY]
+    return mailer.send(to, subject, text, html, reply_to)

@@ -1,0 +1,178 @@
+"""Storage in an S3 bucket (AWS, MinIO or any S3-compatible endpoint)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
+
+import boto3
+from boto3.exceptions import Boto3Error
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tcma.storage.base import (
+    Storage,
+    StorageError,
+    StorageNotFound,
+    content_disposition,
+    validate_key,
+    validate_prefix,
+)
+
+_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_BACKEND_ERRORS = (BotoCoreError, ClientError, Boto3Error)
+
+
+@contextmanager
+def _translated(action: str, key: str) -> Iterator[None]:
+    """Turn boto3/botocore failures into StorageError / StorageNotFound."""
+    try:
+        yield
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _NOT_FOUND_CODES:
+            raise StorageNotFound(key) from exc
+        raise StorageError(f"cannot {action} {key!r}: {exc}") from exc
+    except (BotoCoreError, Boto3Error) as exc:
+        raise StorageError(f"cannot {action} {key!r}: {exc}") from exc
+
+
+class _ObjectStream(io.RawIOBase):
+    """A readable view of an S3 object body that raises StorageError instead of botocore's."""
+
+    def __init__(self, body: Any, key: str) -> None:
+        self._body = body
+        self._key = key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with _translated("read", self._key):
+            chunk = self._body.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def readall(self) -> bytes:
+        # RawIOBase.readall would loop in 8 KiB steps; the body can hand over all at once.
+        with _translated("read", self._key):
+            return self._body.read()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._body.close()
+        super().close()
+
+
+class S3Storage(Storage):
+    """Objects in ``bucket`` under ``prefix``; downloads are presigned GET URLs."""
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        region_name: str | None = None,
+        client: Any = None,
+    ) -> None:
+        self.bucket = bucket
+        prefix = validate_prefix(prefix.strip("/"))
+        self.prefix = f"{prefix}/" if prefix else ""
+        if client is None:
+            config = Config(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+                signature_version="s3v4",
+                # MinIO-style endpoints rarely have wildcard DNS for bucket subdomains.
+                s3={"addressing_style": "path" if endpoint_url else "auto"},
+            )
+            # Clients are thread-safe and costly to build: one per storage, not per call.
+            # A private Session because boto3's shared default one is not thread-safe.
+            client = boto3.session.Session().client(
+                "s3", endpoint_url=endpoint_url, region_name=region_name, config=config
+            )
+        self.client = client
+
+    def __repr__(self) -> str:
+        return f"S3Storage({self.bucket!r}, {self.prefix!r})"
+
+    def _object_key(self, key: str) -> str:
+        return self.prefix + validate_key(key)
+
+    def put(
+        self,
+        key: str,
+        data: bytes | BinaryIO,
+        content_type: str = "application/octet-stream",
+    ) -> str:
+        """Upload ``data`` to ``key``; file objects go up in parts, never read whole."""
+        object_key = self._object_key(key)
+        with _translated("write", key):
+            if isinstance(data, bytes | bytearray | memoryview):
+                self.client.put_object(
+                    Bucket=self.bucket, Key=object_key, Body=bytes(data), ContentType=content_type
+                )
+            else:
+                self.client.upload_fileobj(
+                    data, self.bucket, object_key, ExtraArgs={"ContentType": content_type}
+                )
+        return key
+
+    def open(self, key: str) -> BinaryIO:
+        """Open the object at ``key`` as a stream of its body."""
+        object_key = self._object_key(key)
+        with _translated("open", key):
+            body = self.client.get_object(Bucket=self.bucket, Key=object_key)["Body"]
+        return io.BufferedReader(_ObjectStream(body, key))
+
+    def exists(self, key: str) -> bool:
+        """Tell whether an object is stored at ``key``."""
+        object_key = self._object_key(key)
+        try:
+            with _translated("look up", key):
+                self.client.head_object(Bucket=self.bucket, Key=object_key)
+        except StorageNotFound:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        """Delete the object at ``key`` (S3 does not mind a missing one)."""
+        object_key = self._object_key(key)
+        with _translated("delete", key):
+            self.client.delete_object(Bucket=self.bucket, Key=object_key)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Return the sorted keys starting with ``prefix``, without the storage prefix."""
+        full_prefix = self.prefix + validate_prefix(prefix)
+        keys: list[str] = []
+        with _translated("list", prefix):
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+                keys.extend(item["Key"][len(self.prefix) :] for item in page.get("Contents", []))
+        return sorted(keys)
+
+    def download_url(
+        self, key: str, filename: str, *, expires_in: int = 300, inline: bool = False
+    ) -> str:
+        """Return a presigned GET URL that downloads ``key`` as ``filename``."""
+        object_key = self._object_key(key)
+        params = {
+            "Bucket": self.bucket,
+            "Key": object_key,
+            "ResponseContentDisposition": content_disposition(filename, inline=inline),
+        }
+        with _translated("sign", key):
+            return self.client.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=expires_in
+            )
+
+    def check(self) -> None:
+        """Raise StorageError unless the bucket exists and these credentials reach it."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except _BACKEND_ERRORS as exc:
+            raise StorageError(f"bucket {self.bucket!r} is not usable: {exc}") from exc

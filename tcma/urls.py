@@ -1,0 +1,27 @@
+"""Absolute links for emails and landing pages, built from TCMA_BASE_URL."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the public base address (works outside a request too)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for local paths only, so ?next= cannot send people to another site."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    )

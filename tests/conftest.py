@@ -1,0 +1,237 @@
+"""Shared fixtures: an app on a fresh database per test, demo-like data, signed-in clients.
+
+The database is SQLite (a copy of a template made once per run) unless
+TCMA_TEST_DATABASE_URL points at PostgreSQL, as CI does for its second run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login import utils as login_utils
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+import tcma.models  # noqa: F401 - every table on Base.metadata
+from tcma import create_app
+from tcma.accounts import rules, services
+from tcma.accounts.models import Partner, Tier, User
+from tcma.db import Base, make_engine
+
+TEST_PASSWORD = "blue-harbour-lantern-42"
+PG_URL = os.environ.get("TCMA_TEST_DATABASE_URL", "")
+
+# One scrypt hash for every test user: hashing is deliberately slow, and tests make many users.
+_PASSWORD_HASH = services.hash_password(TEST_PASSWORD)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL suite: set TCMA_TEST_DATABASE_URL to run it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "tcma.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    engine = make_engine(PG_URL)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield PG_URL
+
+
+def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if PG_URL:
+        url = request.getfixturevalue("pg_schema")
+        yield url
+        _truncate_pg(url)
+    else:
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "tcma.sqlite3"
+        shutil.copyfile(template, target)
+        yield f"sqlite:///{target}"
+
+
+def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
+    """An app on the given database with storage and mail in the test's folder."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "STORAGE_URL": f"file://{tmp_path / 'storage'}",
+        "SMTP_URL": "",
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://tcma.test",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = make_test_app(database_url, tmp_path)
+    yield application
+    application.extensions["tcma.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session on the test database for setting up data and checking results.
+
+    It is not the request's session and pushes no app context, so requests made by test
+    clients run exactly as they do in production (their own context and session).
+    """
+    session = app.extensions["tcma.sessionmaker"]()
+    yield session
+    session.close()
+
+
+@dataclass
+class World:
+    """Tiers, two partner companies and one user per role, as the demo has."""
+
+    tiers: dict[str, Tier] = field(default_factory=dict)
+    partner_a: Partner | None = None
+    partner_b: Partner | None = None
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _add_user(session: Session, email: str, role: str, partner: Partner | None, name: str) -> User:
+    user = services.invite_user(session, None, email, role, partner.id if partner else None, name)
+    user.password_hash = _PASSWORD_HASH
+    user.status = "active"
+    return user
+
+
+def build_world(session: Session) -> World:
+    """Create the standard test data and commit it."""
+    world = World()
+    for name, rank in (("platinum", 3), ("gold", 2), ("registered", 1)):
+        world.tiers[name] = services.create_tier(session, None, name, rank)
+    world.partner_a = services.create_partner(
+        session, None, "Brightpath IT", world.tiers["gold"].id, "EMEA", "https://brightpath.example"
+    )
+    world.partner_b = services.create_partner(
+        session, None, "Cobalt Systems Group", world.tiers["platinum"].id, "NA", ""
+    )
+    a, b = world.partner_a, world.partner_b
+    for key, email, role, partner, name in (
+        ("admin", "admin@vendor.test", rules.ADMIN, None, "Ada Admin"),
+        ("marketer", "marketer@vendor.test", rules.MARKETER, None, "Mo Marketer"),
+        ("finance", "finance@vendor.test", rules.FINANCE, None, "Fin Ance"),
+        ("marketer2", "marketer2@vendor.test", rules.MARKETER, None, "Max Second"),
+        ("finance2", "finance2@vendor.test", rules.FINANCE, None, "Fay Second"),
+        ("a_admin", "anna@brightpath.test", rules.PARTNER_ADMIN, a, "Anna A-Admin"),
+        ("a_user", "ben@brightpath.test", rules.PARTNER_USER, a, "Ben A-User"),
+        ("b_admin", "carla@cobalt.test", rules.PARTNER_ADMIN, b, "Carla B-Admin"),
+        ("b_user", "dev@cobalt.test", rules.PARTNER_USER, b, "Dev B-User"),
+    ):
+        world.users[key] = _add_user(session, email, role, partner, name)
+    session.commit()
+    return world
+
+
+@pytest.fixture
+def world(db_session: Session) -> World:
+    return build_world(db_session)
+
+
+def login(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign a test client in as user without the cost of a password check."""
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = login_utils._create_identifier()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+    return client
+
+
+@pytest.fixture
+def login_as(app: Flask, world: World):
+    """login_as("a_user") → a new client signed in as that world user."""
+
+    def make(key: str) -> FlaskClient:
+        return login(app.test_client(), world.users[key])
+
+    return make
+
+
+@pytest.fixture
+def as_admin(login_as) -> FlaskClient:
+    return login_as("admin")
+
+
+@pytest.fixture
+def as_marketer(login_as) -> FlaskClient:
+    return login_as("marketer")
+
+
+@pytest.fixture
+def as_finance(login_as) -> FlaskClient:
+    return login_as("finance")
+
+
+@pytest.fixture
+def as_a_admin(login_as) -> FlaskClient:
+    return login_as("a_admin")
+
+
+@pytest.fixture
+def as_a_user(login_as) -> FlaskClient:
+    return login_as("a_user")
+
+
+@pytest.fixture
+def as_b_admin(login_as) -> FlaskClient:
+    return login_as("b_admin")
+
+
+@pytest.fixture
+def as_b_user(login_as) -> FlaskClient:
+    return login_as("b_user")
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Path:
+    """The folder where the default mailer writes .eml files."""
+    return Path(app.instance_path) / "mail"
