@@ -44,7 +44,7 @@ def demo_command() -> None:
     session = db.session()
     logins = load_demo(session, current_app)
     session.commit()
-    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for label, email in logins:
         click.echo(f"  {label:<36} {email}")
 
@@ -61,7 +61,9 @@ def users_group() -> None:
 @click.option("--name", default="")
 @click.password_option()
 @with_appcontext
-def create_user_command(email: str, role: str, partner_name: str | None, name: str, password: str) -> None:
+def create_user_command(
+    email: str, role: str, partner_name: str | None, name: str, password: str
+) -> None:
     """Create an active user with a password."""
     session = db.session()
     partner_id = None

@@ -14,8 +14,11 @@ from tcma.accounts.models import Tier
 
 DEMO_PASSWORD = "northbeam-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
-TIERS = (("platinum", 3, "Top partners: every kit, 50% co-op"), ("gold", 2, "Most kits, 50% co-op"),
-         ("registered", 1, "Entry level: selected kits"))
+TIERS = (
+    ("platinum", 3, "Top partners: every kit, 50% co-op"),
+    ("gold", 2, "Most kits, 50% co-op"),
+    ("registered", 1, "Entry level: selected kits"),
+)
 
 PARTNERS = (
     ("Brightpath IT", "gold", "EMEA", "https://www.brightpath-it.example"),
@@ -26,14 +29,34 @@ USERS = (
     ("Vendor admin", "admin@northbeam.example", "Avery Admin", rules.ADMIN, None),
     ("Channel marketer", "marketer@northbeam.example", "Morgan Marketer", rules.MARKETER, None),
     ("Finance", "finance@northbeam.example", "Frances Finance", rules.FINANCE, None),
-    ("Brightpath IT — partner admin", "anna@brightpath-it.example", "Anna Lindqvist",
-     rules.PARTNER_ADMIN, "Brightpath IT"),
-    ("Brightpath IT — partner user", "ben@brightpath-it.example", "Ben Okafor",
-     rules.PARTNER_USER, "Brightpath IT"),
-    ("Cobalt Systems Group — partner admin", "carla@cobalt-systems.example", "Carla Reyes",
-     rules.PARTNER_ADMIN, "Cobalt Systems Group"),
-    ("Cobalt Systems Group — partner user", "dev@cobalt-systems.example", "Dev Patel",
-     rules.PARTNER_USER, "Cobalt Systems Group"),
+    (
+        "Brightpath IT — partner admin",
+        "anna@brightpath-it.example",
+        "Anna Lindqvist",
+        rules.PARTNER_ADMIN,
+        "Brightpath IT",
+    ),
+    (
+        "Brightpath IT — partner user",
+        "ben@brightpath-it.example",
+        "Ben Okafor",
+        rules.PARTNER_USER,
+        "Brightpath IT",
+    ),
+    (
+        "Cobalt Systems Group — partner admin",
+        "carla@cobalt-systems.example",
+        "Carla Reyes",
+        rules.PARTNER_ADMIN,
+        "Cobalt Systems Group",
+    ),
+    (
+        "Cobalt Systems Group — partner user",
+        "dev@cobalt-systems.example",
+        "Dev Patel",
+        rules.PARTNER_USER,
+        "Cobalt Systems Group",
+    ),
 )
 
 

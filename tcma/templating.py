@@ -34,9 +34,24 @@ NAV_ITEMS = (
 )
 
 CURRENCY_SYMBOLS = {
-    "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "AUD": "A$",
-    "CAD": "C$", "NZD": "NZ$", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ",
-    "BRL": "R$", "MXN": "MX$", "SGD": "S$", "ZAR": "R ", "PLN": "zł ",
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CNY": "¥",
+    "INR": "₹",
+    "AUD": "A$",
+    "CAD": "C$",
+    "NZD": "NZ$",
+    "CHF": "CHF ",
+    "SEK": "SEK ",
+    "NOK": "NOK ",
+    "DKK": "DKK ",
+    "BRL": "R$",
+    "MXN": "MX$",
+    "SGD": "S$",
+    "ZAR": "R ",
+    "PLN": "zł ",
 }
 
 

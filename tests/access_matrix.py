@@ -20,10 +20,24 @@ LOGIN = "login"
 ROLES = ("anon", "admin", "marketer", "finance", "a_admin", "a_user", "b_user")
 
 
-def expect(anon: Any = LOGIN, admin: Any = OK, marketer: Any = OK, finance: Any = OK,
-           a_admin: Any = OK, a_user: Any = OK, b_user: Any = OK) -> dict[str, Any]:
-    return {"anon": anon, "admin": admin, "marketer": marketer, "finance": finance,
-            "a_admin": a_admin, "a_user": a_user, "b_user": b_user}
+def expect(
+    anon: Any = LOGIN,
+    admin: Any = OK,
+    marketer: Any = OK,
+    finance: Any = OK,
+    a_admin: Any = OK,
+    a_user: Any = OK,
+    b_user: Any = OK,
+) -> dict[str, Any]:
+    return {
+        "anon": anon,
+        "admin": admin,
+        "marketer": marketer,
+        "finance": finance,
+        "a_admin": a_admin,
+        "a_user": a_user,
+        "b_user": b_user,
+    }
 
 
 PUBLIC = expect(anon=OK)
@@ -64,15 +78,27 @@ ROUTES: dict[str, Route] = {
     "partners.partners": Route(VENDOR_ONLY, "/admin/partners"),
     "partners.new_partner": Route(ADMIN_ONLY, "/admin/partners/new"),
     "partners.partner": Route(VENDOR_ONLY, lambda c: f"/admin/partners/{c.world.partner_a.id}"),
-    "partners.edit_partner": Route(ADMIN_ONLY, lambda c: f"/admin/partners/{c.world.partner_a.id}/edit"),
-    "partners.partner_status": Route(ADMIN_ONLY, lambda c: f"/admin/partners/{c.world.partner_a.id}/status", "POST"),
+    "partners.edit_partner": Route(
+        ADMIN_ONLY, lambda c: f"/admin/partners/{c.world.partner_a.id}/edit"
+    ),
+    "partners.partner_status": Route(
+        ADMIN_ONLY, lambda c: f"/admin/partners/{c.world.partner_a.id}/status", "POST"
+    ),
     "partners.tiers": Route(ADMIN_ONLY, "/admin/tiers"),
-    "partners.edit_tier": Route(ADMIN_ONLY, lambda c: f"/admin/tiers/{c.world.tiers['gold'].id}/edit"),
+    "partners.edit_tier": Route(
+        ADMIN_ONLY, lambda c: f"/admin/tiers/{c.world.tiers['gold'].id}/edit"
+    ),
     "users.index": Route(USER_MANAGERS, "/users/"),
     "users.invite": Route(USER_MANAGERS, "/users/invite"),
     # a_user's account: partner A's admin may manage it, partner B's admin may not (404).
-    "users.status": Route(expect(marketer=403, finance=403, a_user=403, b_user=403),
-                          lambda c: f"/users/{c.world.users['a_user'].id}/status", "POST"),
-    "users.resend": Route(expect(marketer=403, finance=403, a_user=403, b_user=403),
-                          lambda c: f"/users/{c.world.users['a_user'].id}/resend", "POST"),
+    "users.status": Route(
+        expect(marketer=403, finance=403, a_user=403, b_user=403),
+        lambda c: f"/users/{c.world.users['a_user'].id}/status",
+        "POST",
+    ),
+    "users.resend": Route(
+        expect(marketer=403, finance=403, a_user=403, b_user=403),
+        lambda c: f"/users/{c.world.users['a_user'].id}/resend",
+        "POST",
+    ),
 }

@@ -155,15 +155,15 @@ def build_world(session: Session) -> World:
     )
     a, b = world.partner_a, world.partner_b
     for key, email, role, partner, name in (
-        ("admin", "admin@vendor.test", rules.ADMIN, None, "Ada Admin"),
-        ("marketer", "marketer@vendor.test", rules.MARKETER, None, "Mo Marketer"),
-        ("finance", "finance@vendor.test", rules.FINANCE, None, "Fin Ance"),
-        ("marketer2", "marketer2@vendor.test", rules.MARKETER, None, "Max Second"),
-        ("finance2", "finance2@vendor.test", rules.FINANCE, None, "Fay Second"),
-        ("a_admin", "anna@brightpath.test", rules.PARTNER_ADMIN, a, "Anna A-Admin"),
-        ("a_user", "ben@brightpath.test", rules.PARTNER_USER, a, "Ben A-User"),
-        ("b_admin", "carla@cobalt.test", rules.PARTNER_ADMIN, b, "Carla B-Admin"),
-        ("b_user", "dev@cobalt.test", rules.PARTNER_USER, b, "Dev B-User"),
+        ("admin", "admin@vendor.example", rules.ADMIN, None, "Ada Admin"),
+        ("marketer", "marketer@vendor.example", rules.MARKETER, None, "Mo Marketer"),
+        ("finance", "finance@vendor.example", rules.FINANCE, None, "Fin Ance"),
+        ("marketer2", "marketer2@vendor.example", rules.MARKETER, None, "Max Second"),
+        ("finance2", "finance2@vendor.example", rules.FINANCE, None, "Fay Second"),
+        ("a_admin", "anna@brightpath.example", rules.PARTNER_ADMIN, a, "Anna A-Admin"),
+        ("a_user", "ben@brightpath.example", rules.PARTNER_USER, a, "Ben A-User"),
+        ("b_admin", "carla@cobalt.example", rules.PARTNER_ADMIN, b, "Carla B-Admin"),
+        ("b_user", "dev@cobalt.example", rules.PARTNER_USER, b, "Dev B-User"),
     ):
         world.users[key] = _add_user(session, email, role, partner, name)
     session.commit()
@@ -235,3 +235,17 @@ def as_b_user(login_as) -> FlaskClient:
 def outbox(app: Flask) -> Path:
     """The folder where the default mailer writes .eml files."""
     return Path(app.instance_path) / "mail"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say plainly which suites did not run on this machine, and why."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        if reason.endswith(")") or "suite:" in reason:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("suites skipped on this machine")
+        for reason, count in sorted(reasons.items()):
+            terminalreporter.write_line(f"{count:4d} tests skipped — {reason}")

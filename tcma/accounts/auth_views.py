@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -143,10 +152,11 @@ def send_invitation(user: User, inviter: User) -> str:
     token = tokens.make_token(current_app.secret_key, tokens.INVITATION, user)
     link = external_url("auth.accept_invitation", token=token)
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    company = user.partner.name if user.partner else current_app.config["VENDOR_NAME"]
+    vendor = current_app.config["VENDOR_NAME"]
+    company = user.partner.name if user.partner else vendor
     send_mail(
         user.email,
-        f"{inviter.display_name} invited you to the {current_app.config['VENDOR_NAME']} partner program",
+        f"{inviter.display_name} invited you to the {vendor} partner program",
         f"Hello{(' ' + user.name) if user.name else ''},\n\n"
         f"{inviter.display_name} invited you to join {company} on tcma as {user.role_label}.\n"
         f"Set your password within {days} days here:\n\n{link}\n",

@@ -36,8 +36,15 @@ class SetPasswordForm(FlaskForm):
     name = StringField("Your name", validators=[Optional(), Length(max=120)])
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=rules.MIN_PASSWORD_LENGTH, max=200)],
-        description=f"At least {rules.MIN_PASSWORD_LENGTH} characters. A short sentence works well.",
+        validators=[
+            DataRequired(),
+            Length(
+                min=rules.MIN_PASSWORD_LENGTH,
+                max=rules.MAX_PASSWORD_LENGTH,
+                message=f"Use at least {rules.MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        description=f"At least {rules.MIN_PASSWORD_LENGTH} characters; a sentence works well.",
     )
     confirm = PasswordField("Repeat the password", validators=[DataRequired()])
     submit = SubmitField("Save password")
@@ -71,7 +78,11 @@ class PartnerForm(FlaskForm):
     )
     website = URLField(
         "Website",
-        validators=[Optional(), URL(require_tld=False, message="Enter a full address, e.g. https://example.com"), Length(max=300)],
+        validators=[
+            Optional(),
+            URL(require_tld=False, message="Enter a full address, e.g. https://example.com"),
+            Length(max=300),
+        ],
     )
     submit = SubmitField("Save partner")
 

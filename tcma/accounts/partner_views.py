@@ -74,8 +74,12 @@ def new_partner() -> str | Response:
     if form.validate_on_submit():
         try:
             partner = services.create_partner(
-                db.session(), current_user, form.name.data, form.tier_id.data,
-                form.region.data, form.website.data or "",
+                db.session(),
+                current_user,
+                form.name.data,
+                form.tier_id.data,
+                form.region.data,
+                form.website.data or "",
             )
         except AccountError as exc:
             _show_error(form, exc)
@@ -108,8 +112,13 @@ def edit_partner(partner_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             services.update_partner(
-                session, current_user, company, form.name.data, form.tier_id.data,
-                form.region.data, form.website.data or "",
+                session,
+                current_user,
+                company,
+                form.name.data,
+                form.tier_id.data,
+                form.region.data,
+                form.website.data or "",
             )
         except AccountError as exc:
             _show_error(form, exc)
@@ -170,7 +179,11 @@ def edit_tier(tier_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             services.update_tier(
-                session, current_user, tier, form.name.data, form.rank.data,
+                session,
+                current_user,
+                tier,
+                form.name.data,
+                form.rank.data,
                 form.description.data or "",
             )
         except AccountError as exc:

@@ -62,7 +62,9 @@ def roles_a_user_may_invite(inviter_role: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     text = resources.files("tcma").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines()
+    return frozenset(
+        line.strip().lower()
+        for line in text.splitlines()
         if line.strip() and not line.startswith("#")
     )
 
@@ -88,7 +90,11 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 def _is_sequence(text: str) -> bool:
     """abcdefghijkl, 123456789012, qwertyuiopas and friends."""
-    rows = ("abcdefghijklmnopqrstuvwxyz", "0123456789012345678901234567890", "qwertyuiopasdfghjklzxcvbnm")
+    rows = (
+        "abcdefghijklmnopqrstuvwxyz",
+        "0123456789012345678901234567890",
+        "qwertyuiopasdfghjklzxcvbnm",
+    )
     return any(text in row or text in row[::-1] for row in rows)
 
 

@@ -37,7 +37,9 @@ def index() -> str:
         stmt = stmt.where(User.partner_id == partner_id)
     page = paginate(session, stmt, page_number(args.get("page")))
     partners = (
-        session.scalars(select(Partner).order_by(Partner.name)).all() if current_user.is_vendor else []
+        session.scalars(select(Partner).order_by(Partner.name)).all()
+        if current_user.is_vendor
+        else []
     )
     return render_template(
         "accounts/users.html",
@@ -74,7 +76,10 @@ def invite() -> str | Response:
         partner_id = getattr(form, "partner_id", None)
         try:
             user = services.invite_user(
-                db.session(), current_user, form.email.data, form.role.data,
+                db.session(),
+                current_user,
+                form.email.data,
+                form.role.data,
                 (partner_id.data or None) if partner_id is not None else current_user.partner_id,
                 form.name.data or "",
             )

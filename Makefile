@@ -1,0 +1,46 @@
+# tcma: `make run` to try it, `make test` to test it. Needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install run init demo test test-postgres test-browser lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+init: install
+	$(BIN)/tcma init
+
+demo: init
+	$(BIN)/tcma demo
+
+## Create the database and storage under instance/, load the demo, serve on http://127.0.0.1:$(PORT)
+run: demo
+	$(BIN)/tcma serve --port $(PORT)
+
+## The whole suite; PostgreSQL and browser tests run when their servers/binaries exist.
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	TCMA_TEST_DATABASE_URL=$${TCMA_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	$(BIN)/python -m pytest -q tests/browser $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
