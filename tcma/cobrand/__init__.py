@@ -1,0 +1,1 @@
+"""Co-branding: partner brand profiles and the render engine (in render/)."""
