@@ -11,9 +11,18 @@ from flask import Flask
 from tcma import commands, db, errors, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
+from tcma.campaigns import landing_views, launch_views
+from tcma.campaigns import media_views as campaign_media_views
+from tcma.campaigns import views as campaign_views
+from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.kits import catalog_views, content_views
+from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mdf import views as mdf_views
+from tcma.pipeline import views as pipeline_views
+from tcma.reports import views as report_views
 from tcma.storage import init_storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +32,11 @@ BLUEPRINTS = (
     home_views.bp,
     partner_views.bp,
     user_views.bp,
+    kit_views.bp, content_views.bp, catalog_views.bp,
+    brand_views.bp, campaign_views.bp, campaign_media_views.bp,
+    launch_views.bp, landing_views.bp, pipeline_views.bp,
+    report_views.bp,
+    mdf_views.bp,
 )
 
 

@@ -11,7 +11,10 @@ from flask.cli import with_appcontext
 from tcma import db, migrate
 from tcma.accounts import rules, services
 from tcma.accounts.rules import AccountError
+from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
+from tcma.kits.cli import kits_group
+from tcma.mdf import services_budget as mdf_services
 from tcma.storage import StorageError, get_storage
 
 
@@ -21,6 +24,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(kits_group)
+    kits_group.add_command(render_command)
 
 
 @click.command("init")
@@ -29,6 +34,10 @@ def init_command() -> None:
     """Create or upgrade the database schema and the local storage folder."""
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     migrate.upgrade(current_app.config["DATABASE_URL"])
+    session = db.session()
+    # Created here once, so two first requests can never race to create it.
+    mdf_services.get_settings(session)
+    session.commit()
     try:
         get_storage().check()
     except StorageError as exc:

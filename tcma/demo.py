@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from tcma.accounts import rules, services
 from tcma.accounts.models import Tier
+from tcma.cobrand.demo import load_demo_brands
+from tcma.kits.samples import import_sample_kits
+from tcma.storage import get_storage
 
 DEMO_PASSWORD = "northbeam-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -76,4 +79,6 @@ def load_demo(session: Session, app: Flask) -> list[tuple[str, str]]:
                 session, email, DEMO_PASSWORD, role, partner.id if partner else None, full_name
             )
     session.flush()
+    import_sample_kits(session, get_storage())
+    load_demo_brands(session, get_storage())
     return [(label, email) for label, email, *_ in USERS]

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 
 from tcma.accounts import rules
+from tcma.money import format_money
 
 
 class NavItem(NamedTuple):
     endpoint: str
     label: str
     roles: tuple[str, ...]
+    # Other blueprints whose pages belong under this item (for the current-page mark).
+    also: tuple[str, ...] = ()
+
+    def is_current(self, blueprint: str | None) -> bool:
+        """True when the page being shown belongs to this item's area."""
+        return blueprint is not None and blueprint in (self.endpoint.split(".")[0], *self.also)
 
 
 VENDOR = rules.VENDOR_ROLES
@@ -21,10 +27,12 @@ PARTNER = rules.PARTNER_ROLES
 
 # One list for the whole app; an item shows only when its area is installed and the role fits.
 NAV_ITEMS = (
-    NavItem("kits.manage", "Kits", (rules.ADMIN, rules.MARKETER)),
+    NavItem("kits.manage", "Kits", (rules.ADMIN, rules.MARKETER), ("kit_content",)),
     NavItem("catalog.index", "Kit catalog", PARTNER),
-    NavItem("campaigns.index", "Campaigns", (*PARTNER, rules.ADMIN, rules.MARKETER)),
+    NavItem("campaigns.index", "Campaigns", (*PARTNER, rules.ADMIN, rules.MARKETER), ("launch",)),
     NavItem("pipeline.leads", "Leads", (*PARTNER, rules.ADMIN, rules.MARKETER)),
+    # Finance sees campaign pipeline and ROI, never leads' personal data.
+    NavItem("pipeline.overview", "Pipeline", (rules.FINANCE,)),
     NavItem("mdf.index", "Funds", (*PARTNER, *VENDOR)),
     NavItem("reports.dashboard", "Dashboard", (*PARTNER, *VENDOR)),
     NavItem("brand.edit", "Brand", (rules.PARTNER_ADMIN,)),
@@ -33,42 +41,10 @@ NAV_ITEMS = (
     NavItem("users.index", "People", (rules.ADMIN, rules.PARTNER_ADMIN)),
 )
 
-CURRENCY_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "CNY": "¥",
-    "INR": "₹",
-    "AUD": "A$",
-    "CAD": "C$",
-    "NZD": "NZ$",
-    "CHF": "CHF ",
-    "SEK": "SEK ",
-    "NOK": "NOK ",
-    "DKK": "DKK ",
-    "BRL": "R$",
-    "MXN": "MX$",
-    "SGD": "S$",
-    "ZAR": "R ",
-    "PLN": "zł ",
-}
-
-
 def nav_items(role: str) -> list[NavItem]:
     """Navigation entries for a role, limited to the areas this app has."""
     views = current_app.view_functions
     return [item for item in NAV_ITEMS if role in item.roles and item.endpoint in views]
-
-
-def format_money(amount: Decimal | int | None, currency: str = "USD") -> str:
-    """$1,234.50 / €1,234.50 / -£3.00; an unknown currency shows its code."""
-    if amount is None:
-        return "—"
-    value = Decimal(amount)
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{abs(value):,.2f}"
 
 
 def combine_args(kwargs: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.campaigns.support import matrix_objects as cobrand
+from tests.kits.support import matrix_kit as kit
+from tests.mdf.support import matrix_objects as mdf
+from tests.pipeline.support import matrix_objects as pipe
+
 OK = "ok"
 LOGIN = "login"
 
@@ -51,6 +56,11 @@ PARTNER_ONLY = expect(admin=403, marketer=403, finance=403)
 PARTNER_A_OBJECT = expect(b_user=404)
 PARTNER_A_OBJECT_PARTNERS_ONLY = expect(admin=403, marketer=403, finance=403, b_user=404)
 USER_MANAGERS = expect(marketer=403, finance=403, a_user=403, b_user=403)
+# Leads hold personal data: partners and the vendor's admins and marketers, not finance.
+LEAD_READERS = expect(finance=403)
+LEAD_A = expect(finance=403, b_user=404)
+# Vendor oversight of a partner's campaign (pause or end a page), never finance.
+OVERSIGHT = expect(finance=403, b_user=404)
 
 
 @dataclass
@@ -101,4 +111,168 @@ ROUTES: dict[str, Route] = {
         lambda c: f"/users/{c.world.users['a_user'].id}/resend",
         "POST",
     ),
+    # co-branding and campaigns (partner A's brand, campaign and field image; a kit for all tiers)
+    "brand.edit": Route(PARTNER_ONLY, "/brand"),
+    "brand.logo": Route(PUBLIC, lambda c: f"/brand/logo/{cobrand(c).brand_version_id}.png"),
+    "campaigns.index": Route(SIGNED_IN, "/campaigns/"),
+    "campaigns.new": Route(PARTNER_ONLY, lambda c: f"/campaigns/new?kit={cobrand(c).kit_id}"),
+    "campaigns.new_preview": Route(
+        PARTNER_ONLY, lambda c: f"/campaigns/new/preview/invite-email?kit={cobrand(c).kit_id}"
+    ),
+    "campaigns.detail": Route(PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}"),
+    "campaigns.edit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/campaigns/{cobrand(c).campaign_id}/edit"
+    ),
+    "campaigns.preview": Route(
+        PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/preview/invite-email"
+    ),
+    "campaigns.download": Route(
+        PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets/invite-email.txt"
+    ),
+    "campaigns.bundle": Route(
+        PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets.zip"
+    ),
+    "kit_media.file": Route(PUBLIC, lambda c: f"/kit-media/{cobrand(c).version_id}/hero.png"),
+    "kit_media.field_image": Route(
+        PUBLIC, lambda c: f"/campaign-images/{cobrand(c).image_name}"
+    ),
+    # kits: a kit for gold partners in EMEA, so partner B (platinum, NA) gets 404 in the catalog
+    "kits.manage": Route(MARKETING, "/kits/"),
+    "kits.new_kit": Route(MARKETING, "/kits/new"),
+    "kits.upload": Route(MARKETING, "/kits/upload"),
+    "kits.kit": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}"),
+    "kits.edit_kit": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/edit"),
+    "kits.publish": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/publish", "POST"),
+    "kits.set_status": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/status", "POST"),
+    "kits.discard_draft": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/discard", "POST"),
+    "kits.download": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/download"),
+    "kit_content.new_asset": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/new"),
+    "kit_content.edit_asset": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/edit"),
+    "kit_content.delete_asset": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/delete", "POST"),
+    "kit_content.new_field": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/new"),
+    "kit_content.edit_field": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/edit"),
+    "kit_content.delete_field": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/delete", "POST"),
+    "kit_content.upload_file": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/files", "POST"),
+    "kit_content.delete_file": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/files/delete", "POST"),
+    "kit_content.asset_preview": Route(MARKETING, lambda c: (
+        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/banner/preview.png")),
+    "kit_content.asset_preview_html": Route(MARKETING, lambda c: (
+        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/invite/preview.html")),
+    "kit_content.version_media": Route(MARKETING, lambda c: (
+        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/media/logo.png")),
+    # Vendor staff may browse the catalog to see what partners see.
+    "catalog.index": Route(SIGNED_IN, "/catalog/"),
+    "catalog.kit": Route(PARTNER_A_OBJECT, lambda c: f"/catalog/kits/{kit(c).kit_id}"),
+    "catalog.asset_preview": Route(
+        PARTNER_A_OBJECT, lambda c: f"/catalog/kits/{kit(c).kit_id}/assets/banner/preview.png"),
+    # launch, landing pages and pipeline (partner A's live campaign, lead and opportunity)
+    "landing.page": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}"),
+    "landing.submit": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}", "POST"),
+    "landing.thanks": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}/thanks"),
+    "launch.launch": Route(PARTNER_A_OBJECT, lambda c: f"/campaigns/{pipe(c).campaign_id}/launch"),
+    "launch.pause": Route(OVERSIGHT, lambda c: f"/campaigns/{pipe(c).campaign_id}/pause", "POST"),
+    "launch.resume": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
+                           lambda c: f"/campaigns/{pipe(c).campaign_id}/resume", "POST"),
+    "launch.end": Route(OVERSIGHT, lambda c: f"/campaigns/{pipe(c).campaign_id}/end", "POST"),
+    "pipeline.leads": Route(LEAD_READERS, "/pipeline/leads"),
+    "pipeline.export_leads": Route(LEAD_READERS, "/pipeline/leads.csv"),
+    "pipeline.lead": Route(LEAD_A, lambda c: f"/pipeline/leads/{pipe(c).lead_id}"),
+    "pipeline.update_lead": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
+                                  lambda c: f"/pipeline/leads/{pipe(c).lead_id}", "POST"),
+    "pipeline.convert_lead": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
+                                   lambda c: f"/pipeline/leads/{pipe(c).lead_id}/convert"),
+    "pipeline.erase_lead": Route(expect(marketer=403, finance=403, b_user=404),
+                                 lambda c: f"/pipeline/leads/{pipe(c).lead_id}/erase", "POST"),
+    "pipeline.opportunities": Route(LEAD_READERS, "/pipeline/opportunities"),
+    "pipeline.export_opportunities": Route(LEAD_READERS, "/pipeline/opportunities.csv"),
+    "pipeline.new_opportunity": Route(PARTNER_ONLY, "/pipeline/opportunities/new"),
+    "pipeline.opportunity": Route(
+        LEAD_A, lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}"),
+    "pipeline.update_opportunity": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}", "POST"),
+    "pipeline.import_csv": Route(PARTNER_ONLY, "/pipeline/import"),
+    "pipeline.confirm_import": Route(PARTNER_ONLY, "/pipeline/import/confirm", "POST"),
+    "pipeline.campaign": Route(
+        PARTNER_A_OBJECT, lambda c: f"/pipeline/campaigns/{pipe(c).campaign_id}"),
+    "pipeline.overview": Route(SIGNED_IN, "/pipeline/overview"),
+    # reports: every role has a dashboard (its own numbers for partners); the kit page is
+    # for marketing; partner-only tables answer 404 to vendor staff and vice versa.
+    "reports.dashboard": Route(SIGNED_IN, "/reports/"),
+    "reports.kits": Route(MARKETING, "/reports/kits"),
+    "reports.export_csv": Route(SIGNED_IN, "/reports/export/summary.csv"),
+    "reports.export_pdf": Route(VENDOR_ONLY, "/reports/dashboard.pdf"),
+    # MDF: partner A's budget allocation, requests (draft, submitted, approved) and claims;
+    # finance runs budgets, claims and payments, marketing decides requests.
+    "mdf.index": Route(SIGNED_IN, "/mdf/"),
+    "mdf.budgets.index": Route(VENDOR_ONLY, "/mdf/budgets"),
+    "mdf.budgets.new": Route(FINANCE_ONLY, "/mdf/budgets/new"),
+    "mdf.budgets.show": Route(VENDOR_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}"),
+    "mdf.budgets.edit": Route(FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/edit"),
+    "mdf.budgets.allocate": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/allocate", "POST"),
+    "mdf.budgets.bulk": Route(FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/bulk"),
+    "mdf.budgets.allocation": Route(
+        PARTNER_A_OBJECT, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}"),
+    "mdf.budgets.adjust": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/adjust", "POST"),
+    "mdf.budgets.move": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/move", "POST"),
+    "mdf.budgets.settings": Route(FINANCE_ONLY, "/mdf/settings"),
+    "mdf.requests.index": Route(SIGNED_IN, "/mdf/requests"),
+    "mdf.requests.new": Route(PARTNER_ONLY, "/mdf/requests/new"),
+    "mdf.requests.show": Route(
+        PARTNER_A_OBJECT, lambda c: f"/mdf/requests/{mdf(c).submitted_id}"),
+    "mdf.requests.edit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/requests/{mdf(c).draft_id}/edit"),
+    "mdf.requests.submit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/requests/{mdf(c).draft_id}/submit", "POST"),
+    "mdf.requests.withdraw": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/requests/{mdf(c).submitted_id}/withdraw", "POST"),
+    "mdf.requests.cancel": Route(
+        expect(finance=403, b_user=404),
+        lambda c: f"/mdf/requests/{mdf(c).approved_id}/cancel", "POST"),
+    "mdf.requests.approve": Route(
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/approve", "POST"),
+    "mdf.requests.reject": Route(
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/reject", "POST"),
+    "mdf.requests.changes": Route(
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/changes", "POST"),
+    "mdf.claims.index": Route(SIGNED_IN, "/mdf/claims"),
+    "mdf.claims.new": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/requests/{mdf(c).approved_id}/claims/new"),
+    "mdf.claims.show": Route(PARTNER_A_OBJECT, lambda c: f"/mdf/claims/{mdf(c).claim_id}"),
+    "mdf.claims.edit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/edit"),
+    "mdf.claims.upload": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/proofs", "POST"),
+    "mdf.claims.submit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/submit", "POST"),
+    "mdf.claims.withdraw": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/claims/{mdf(c).claim_id}/withdraw", "POST"),
+    "mdf.claims.proof": Route(PARTNER_A_OBJECT, lambda c: f"/mdf/proofs/{mdf(c).proof_id}"),
+    "mdf.claims.delete_proof": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mdf/proofs/{mdf(c).proof_id}/delete", "POST"),
+    "mdf.claims.approve": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/approve", "POST"),
+    "mdf.claims.reject": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/reject", "POST"),
+    "mdf.claims.send_back": Route(
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/send-back", "POST"),
+    "mdf.payments.record": Route(FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/pay"),
+    "mdf.payments.index": Route(FINANCE_ONLY, "/mdf/payments"),
+    "mdf.payments.export": Route(FINANCE_ONLY, "/mdf/payments.csv"),
 }

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import utils as login_utils
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 import tcma.models  # noqa: F401 - every table on Base.metadata
@@ -26,7 +26,25 @@ from tcma.accounts.models import Partner, Tier, User
 from tcma.db import Base, make_engine
 
 TEST_PASSWORD = "blue-harbour-lantern-42"
-PG_URL = os.environ.get("TCMA_TEST_DATABASE_URL", "")
+
+
+def _database_per_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _database_per_worker(os.environ.get("TCMA_TEST_DATABASE_URL", ""))
 
 # One scrypt hash for every test user: hashing is deliberately slow, and tests make many users.
 _PASSWORD_HASH = services.hash_password(TEST_PASSWORD)

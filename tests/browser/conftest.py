@@ -61,18 +61,31 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture
-def live_app(database_url: str, tmp_path: Path) -> Flask:
-    """The app with CSRF on, as in production, and the demo data loaded."""
-    app = make_test_app(
-        database_url, tmp_path, WTF_CSRF_ENABLED=True, TESTING=False, RATELIMIT_ENABLED=False
-    )
+LIVE_CONFIG = {"WTF_CSRF_ENABLED": True, "TESTING": False, "RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database and storage folder with the demo loaded once (importing kits takes seconds)."""
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copyfile(sqlite_template, folder / "tcma.sqlite3")
+    app = make_test_app(f"sqlite:///{folder / 'tcma.sqlite3'}", folder, **LIVE_CONFIG)
     with app.app_context():
         session = app.extensions["tcma.sessionmaker"]()
         load_demo(session, app)
         session.commit()
         session.close()
-    return app
+    app.extensions["tcma.engine"].dispose()
+    return folder
+
+
+@pytest.fixture
+def live_app(demo_template: Path, tmp_path: Path) -> Flask:
+    """The app with CSRF on, as in production, on a fresh copy of the demo data."""
+    shutil.copyfile(demo_template / "tcma.sqlite3", tmp_path / "tcma.sqlite3")
+    if (demo_template / "storage").exists():
+        shutil.copytree(demo_template / "storage", tmp_path / "storage")
+    return make_test_app(f"sqlite:///{tmp_path / 'tcma.sqlite3'}", tmp_path, **LIVE_CONFIG)
 
 
 @pytest.fixture

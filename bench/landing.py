@@ -1,0 +1,326 @@
+"""Landing page benchmark: /l/<code> and its lead form under gunicorn on PostgreSQL.
+
+Sets up a fresh PostgreSQL database (default tcma_bench on the server of
+TCMA_TEST_DATABASE_URL, else postgresql+psycopg://postgres@127.0.0.1:5432/test), runs
+`tcma init` and `tcma demo`, launches a campaign of the "vault-webinar-series" sample kit
+for Brightpath IT, starts gunicorn with 2 workers on 127.0.0.1 and drives it from this
+process for a bounded time per phase:
+
+  healthz   GET /healthz (database + storage check), the trivial route to compare with
+  landing   GET /l/<code>: the co-branded page from the render cache, a fresh lead form
+            (CSRF and submit tokens), the view counted (written in batches, see
+            tcma.campaigns.tracking.ViewCounter); healthz and landing alternate, --rounds times
+  leads     visitors that each GET the page and POST the form once (the POST answers 303
+            to the thank-you page); then every form is sent again, as retries would be
+
+The rate limiter is off (TCMA_RATELIMIT_ENABLED=0): the bench is one IP address sending
+thousands of leads, which the production limit (10 per minute per IP) exists to stop.
+GET phases use wrk when installed (apt-get install wrk), else Python threads.
+Target: landing / healthz >= 0.5; leads in the database == accepted lead POSTs.
+
+Run: .venv/bin/python bench/landing.py [--seconds 10] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import requests
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import tcma.models  # noqa: E402, F401 - needs the repository on sys.path first
+from tcma import create_app, db  # noqa: E402
+from tcma.accounts import services as accounts  # noqa: E402
+from tcma.campaigns import launch  # noqa: E402
+from tcma.campaigns import services as campaigns  # noqa: E402
+from tcma.db import Base  # noqa: E402
+from tcma.kits import services as kits  # noqa: E402
+from tcma.storage import get_storage  # noqa: E402
+
+BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_DB = "tcma_bench"
+KIT_SLUG = "vault-webinar-series"
+PARTNER = "Brightpath IT"
+_TOKEN = re.compile(r'name="(csrf_token|submit_token)" type="hidden" value="([^"]+)"')
+
+
+def bench_database(base_url: str, name: str = BENCH_DB) -> str:
+    """Drop and create database ``name`` on the server of ``base_url``; return its URL."""
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, name: str = BENCH_DB) -> None:
+    """Remove the bench database again."""
+    admin = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def complete_schema() -> None:
+    """(Child process.) Make the tables that no migration creates yet, after `tcma init`."""
+    app = create_app()
+    with app.app_context():
+        Base.metadata.create_all(db.get_engine(), checkfirst=True)
+
+
+def setup_campaign() -> None:
+    """(Child process, bench environment.) Launch a campaign; print its id and code."""
+    app = create_app()
+    with app.app_context():
+        session = db.session()
+        partner = accounts.find_partner_by_name(session, PARTNER)
+        kit = kits.get_kit_by_slug(session, KIT_SLUG)
+        version = kits.latest_published_version(session, kit)
+        defaults = {spec["key"]: str(spec["default"]) for spec in campaigns.field_specs(version)
+                    if spec.get("default") is not None}
+        values = {**defaults, "speaker_name": "Ana Souza", "speaker_title": "Head of Recovery"}
+        campaign = campaigns.start_campaign(session, get_storage(), partner, version, None,
+                                            "Bench webinar", values)
+        today = dt.datetime.now(dt.UTC).date()
+        launch.launch_campaign(session, None, campaign, starts_on=today,
+                               ends_on=today + dt.timedelta(days=30),
+                               consent_text="I agree that Brightpath IT may contact me.")
+        session.commit()
+        print(f"{campaign.id} {campaign.code}")
+
+
+def prepare(env: dict[str, str]) -> tuple[int, str]:
+    """tcma init, tcma demo and a live campaign; returns (campaign id, code)."""
+    steps = ([BIN / "tcma", "init"], [sys.executable, __file__, "--schema"],
+             [BIN / "tcma", "demo"])
+    for step in steps:
+        subprocess.run([str(part) for part in step], env=env, check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+    setup = subprocess.run([sys.executable, __file__, "--setup"], env=env, cwd=ROOT,
+                           capture_output=True, text=True)
+    if setup.returncode:
+        raise SystemExit(f"launching the bench campaign failed:\n{setup.stderr}")
+    out = setup.stdout.split()
+    return int(out[-2]), out[-1]
+
+
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+    """gunicorn with 2 sync workers; waits until /healthz answers."""
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "tcma:create_app()"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk_rps(url: str, seconds: int) -> tuple[float, int, int]:
+    """(requests per second, requests, non-2xx/3xx answers) measured by wrk."""
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True,
+                         text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, total, int(bad.group(1)) if bad else 0
+
+
+def python_rps(url: str, seconds: int, threads: int = 8) -> tuple[float, int, int]:
+    """The same measure with Python threads, when wrk is not installed."""
+    counts: Counter[str] = Counter()
+    stop = time.monotonic() + seconds
+
+    def worker() -> None:
+        with requests.Session() as http:
+            while time.monotonic() < stop:
+                status = http.get(url, allow_redirects=False, timeout=30).status_code
+                counts["ok" if status < 400 else "bad"] += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    total = counts["ok"] + counts["bad"]
+    return total / seconds, total, counts["bad"]
+
+
+def get_rps(url: str, seconds: int) -> tuple[float, int, int]:
+    return wrk_rps(url, seconds) if shutil.which("wrk") else python_rps(url, seconds)
+
+
+def visitor(http: requests.Session, page_url: str, number: int) -> dict[str, str]:
+    """GET the page like a browser (keeping its cookie) and fill in the form."""
+    html = http.get(page_url, timeout=30).text
+    tokens = dict(_TOKEN.findall(html))
+    return {**tokens, "first_name": "Bench", "last_name": f"Visitor {number}",
+            "email": f"visitor{number}@bench.example", "company": "Bench Ltd",
+            "title": "Tester", "phone": "+44 20 7946 0000", "country": "United Kingdom",
+            "consent": "y"}
+
+
+def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object]:
+    """Visitors that GET the page and POST the form once each, for ``seconds``."""
+    counts: Counter[int] = Counter()
+    sent: list[tuple[requests.Session, dict[str, str]]] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(offset: int) -> None:
+        number = offset
+        while time.monotonic() < stop:
+            http = requests.Session()
+            form = visitor(http, page_url, number)
+            status = http.post(page_url, data=form, allow_redirects=False,
+                               timeout=30).status_code
+            with lock:
+                counts[status] += 1
+                sent.append((http, form))
+            number += threads
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return {"counts": counts, "sent": sent}
+
+
+def resend(page_url: str, sent: list[tuple[requests.Session, dict[str, str]]],
+           limit: int = 300) -> Counter[int]:
+    """Send already-sent forms again, eight at a time, as a flaky network would."""
+    counts: Counter[int] = Counter()
+    batch = sent[:limit]
+
+    def worker(part: list[tuple[requests.Session, dict[str, str]]]) -> None:
+        for http, form in part:
+            answer = http.post(page_url, data=form, allow_redirects=False, timeout=30)
+            counts[answer.status_code] += 1
+
+    pool = [threading.Thread(target=worker, args=(batch[i::8],)) for i in range(8)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return counts
+
+
+def count(database_url: str, sql: str, campaign_id: int) -> int:
+    conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(sql, (campaign_id,)).fetchone()[0] or 0
+
+
+def count_leads(database_url: str, campaign_id: int) -> int:
+    return count(database_url, "SELECT count(*) FROM leads WHERE campaign_id = %s", campaign_id)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each phase")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the two GET phases")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--schema", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.schema or args.setup:
+        complete_schema() if args.schema else setup_campaign()
+        return
+    base_url = os.environ.get("TCMA_TEST_DATABASE_URL") or DEFAULT_URL
+    database_url = bench_database(base_url)
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="tcma-bench-"))
+    env = {**os.environ, "TCMA_DATABASE_URL": database_url,
+           "TCMA_STORAGE_URL": f"file://{folder / 'storage'}",
+           "TCMA_BASE_URL": f"http://127.0.0.1:{port}", "TCMA_RATELIMIT_ENABLED": "0",
+           "TCMA_ENV": "production", "TCMA_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+           "TCMA_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    print(f"database {make_url(database_url).database}, storage {folder}, rate limiter off")
+    campaign_id, code = prepare(env)
+    server = start_gunicorn(env, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page_url = f"{base}/l/{code}"
+        if requests.get(page_url, timeout=120).status_code != 200:  # renders, then caches
+            raise SystemExit("the landing page does not answer 200")
+        tool = "wrk -t2 -c8" if shutil.which("wrk") else "python, 8 threads"
+        print(f"gunicorn 2 workers on {base}; GET load by {tool}; {args.seconds} s per phase")
+        # Alternating rounds, so that a change in the machine's load hits both routes alike.
+        health, landing = [], []
+        for _ in range(args.rounds):
+            health.append(get_rps(f"{base}/healthz", args.seconds))
+            landing.append(get_rps(page_url, args.seconds))
+        health_rps = sum(r[0] for r in health) / args.rounds
+        landing_rps = sum(r[0] for r in landing) / args.rounds
+        landing_total = sum(r[1] for r in landing)
+        for name, runs in (("/healthz", health), ("/l/<code>", landing)):
+            rates = ", ".join(f"{r[0]:.1f}" for r in runs)
+            print(f"  {name:<10} {sum(r[0] for r in runs) / args.rounds:8.1f} req/s  "
+                  f"(rounds: {rates}; {sum(r[2] for r in runs)} errors)")
+        print(f"  ratio landing / healthz: {landing_rps / health_rps:.2f}  (target >= 0.50)")
+        result = lead_load(page_url, args.seconds)
+        counts: Counter[int] = result["counts"]  # type: ignore[assignment]
+        posts = sum(counts.values())
+        accepted = counts[303]
+        print(f"  lead POSTs        {posts / args.seconds:8.1f} /s  (8 visitors, each GETs "
+              f"the page before its POST; answers {dict(sorted(counts.items()))})")
+        stored = count_leads(database_url, campaign_id)
+        retries = resend(page_url, result["sent"])  # type: ignore[arg-type]
+        after = count_leads(database_url, campaign_id)
+        print(f"  accepted POSTs (303 to the thank-you page): {accepted}; leads in the "
+              f"database: {stored} -> {'equal' if stored == accepted else 'NOT EQUAL'}")
+        print(f"  {sum(retries.values())} forms sent again: answers {dict(retries)}; "
+              f"leads after: {after} -> {'no duplicate' if after == stored else 'DUPLICATES'}")
+        server.terminate()  # a graceful stop: workers write the views they still hold
+        server.wait(timeout=30)
+        views = count(database_url, "SELECT sum(views) FROM page_view_days WHERE campaign_id = %s",
+                      campaign_id)
+        # wrk stops with up to 8 requests in flight that the server answers but wrk does not
+        # count; those were shown, and counted, too.
+        shown = 1 + landing_total + posts
+        in_flight = 8 * args.rounds if shutil.which("wrk") else 0
+        verdict = "all counted" if shown <= views <= shown + in_flight else "MISCOUNTED"
+        print(f"  page views counted after a graceful stop: {views}; pages answered: {shown} "
+              f"(+ up to {in_flight} cut off by wrk) -> {verdict}")
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            drop_database(base_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Partner campaigns: customise a kit, download co-branded assets, launch, landing pages."""

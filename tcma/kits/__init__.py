@@ -1,0 +1,1 @@
+"""Campaign kits: the kit folder format, authoring, versions and the partner catalog."""

@@ -1,0 +1,1 @@
+"""Market Development Funds: budgets, allocations, fund requests, claims, payments, ledger."""

@@ -1,0 +1,294 @@
+"""Claim pages: partners file claims with proof; finance reviews, decides and records payment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from tcma import db
+from tcma.accounts.access import get_scoped_or_404
+from tcma.mdf import notify, rules, services_claims, uploads
+from tcma.mdf.forms import ApproveForm, ClaimForm, ProofForm, ReasonForm
+from tcma.mdf.models import Allocation, Claim, FundRequest, ProofFile
+from tcma.mdf.rules import MdfError
+from tcma.mdf.web import (
+    apply_filters,
+    budget_choices,
+    fail,
+    finance_only,
+    partner_choices,
+    partner_only,
+    signed_in,
+    timeline,
+    today,
+)
+from tcma.pagination import page_number, paginate
+from tcma.storage import get_storage
+
+bp = Blueprint("claims", __name__)
+
+
+def _budget_clause(budget_id: int):
+    allocations = select(Allocation.id).where(Allocation.budget_id == budget_id)
+    requests = select(FundRequest.id).where(FundRequest.allocation_id.in_(allocations))
+    return Claim.fund_request_id.in_(requests)
+
+
+def _read(upload: FileStorage | None) -> bytes | None:
+    """The uploaded bytes, reading at most one byte past the limit so big files are refused."""
+    if upload is None or not upload.filename:
+        return None
+    return upload.stream.read(uploads.MAX_PROOF_BYTES + 1)
+
+
+@bp.route("/claims")
+@signed_in
+def index() -> str:
+    """Claims: a partner's own, or the finance queue for the vendor."""
+    session = db.session()
+    stmt = select(Claim).order_by(Claim.id.desc())
+    stmt, chosen = apply_filters(stmt, Claim, rules.CLAIM_STATES, _budget_clause)
+    page = paginate(session, stmt, page_number(request.args.get("page")))
+    return render_template(
+        "mdf/claims.html",
+        page=page,
+        chosen=chosen,
+        statuses=rules.CLAIM_STATES,
+        partners=partner_choices(session) if current_user.is_vendor else [],
+        budgets=budget_choices(session),
+    )
+
+
+@bp.route("/requests/<int:request_id>/claims/new", methods=["GET", "POST"])
+@partner_only
+def new(request_id: int) -> str | Response:
+    """File a claim on an approved request, with its invoice."""
+    session = db.session()
+    fund_request = get_scoped_or_404(session, FundRequest, request_id)
+    unclaimed = services_claims.unclaimed(session, fund_request)
+    form = ClaimForm()
+    if request.method == "GET":
+        form.claimed_amount.data = unclaimed if unclaimed > 0 else None
+    if form.validate_on_submit():
+        try:
+            claim = services_claims.create_claim(
+                session,
+                current_user,
+                fund_request.id,
+                actual_cost=form.actual_cost.data,
+                claimed_amount=form.claimed_amount.data,
+                notes=form.notes.data or "",
+                today=today(),
+            )
+            if (data := _read(form.invoice.data)) is not None:
+                services_claims.add_proof(
+                    session,
+                    get_storage(),
+                    current_user,
+                    claim.id,
+                    "invoice",
+                    form.invoice.data.filename,
+                    data,
+                )
+        except MdfError as exc:
+            if exc.field == "file":
+                exc.field = "invoice"
+            fail(exc, form)
+        else:
+            flash("Claim saved. Add any other proof, then submit it to finance.", "success")
+            return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+    return render_template(
+        "mdf/claim_form.html", form=form, fund_request=fund_request, claim=None, unclaimed=unclaimed
+    )
+
+
+def _page(claim: Claim, **forms) -> str:
+    session = db.session()
+    return render_template(
+        "mdf/claim.html",
+        claim=claim,
+        unclaimed=services_claims.unclaimed(session, claim.fund_request, claim.id),
+        timeline=timeline(session, "claim", claim.id),
+        actions=rules.claim_actions(claim.status),
+        editable=claim.status in rules.EDITABLE_STATES,
+        proof_form=forms.get("proof_form") or ProofForm(formdata=None),
+        approve=forms.get("approve") or ApproveForm(formdata=None, amount=claim.claimed_amount),
+        reason=ReasonForm(formdata=None),
+    )
+
+
+@bp.route("/claims/<int:claim_id>")
+@signed_in
+def show(claim_id: int) -> str:
+    """One claim: amounts, proof files, timeline and the next actions."""
+    return _page(get_scoped_or_404(db.session(), Claim, claim_id))
+
+
+@bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
+@partner_only
+def edit(claim_id: int) -> str | Response:
+    """Change a draft claim, or one sent back for changes."""
+    session = db.session()
+    claim = get_scoped_or_404(session, Claim, claim_id)
+    form = ClaimForm(obj=claim)
+    del form.invoice
+    if form.validate_on_submit():
+        try:
+            services_claims.update_claim(
+                session,
+                current_user,
+                claim.id,
+                actual_cost=form.actual_cost.data,
+                claimed_amount=form.claimed_amount.data,
+                notes=form.notes.data or "",
+            )
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            flash("Claim saved.", "success")
+            return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+    unclaimed = services_claims.unclaimed(session, claim.fund_request, claim.id)
+    return render_template(
+        "mdf/claim_form.html",
+        form=form,
+        fund_request=claim.fund_request,
+        claim=claim,
+        unclaimed=unclaimed,
+    )
+
+
+@bp.route("/claims/<int:claim_id>/proofs", methods=["POST"])
+@partner_only
+def upload(claim_id: int) -> str | Response:
+    """Add a proof-of-performance file."""
+    session = db.session()
+    claim = get_scoped_or_404(session, Claim, claim_id)
+    form = ProofForm()
+    if form.validate_on_submit():
+        data = _read(form.file.data)
+        try:
+            if data is None:
+                raise MdfError("Choose a file to upload.", field="file")
+            proof = services_claims.add_proof(
+                session,
+                get_storage(),
+                current_user,
+                claim.id,
+                form.kind.data,
+                form.file.data.filename,
+                data,
+            )
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            flash(f"{proof.filename} was added.", "success")
+            return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+    return _page(claim, proof_form=form)
+
+
+@bp.route("/proofs/<int:proof_id>/delete", methods=["POST"])
+@partner_only
+def delete_proof(proof_id: int) -> Response:
+    """Remove a file from a claim that is still being prepared."""
+    session = db.session()
+    proof = session.get(ProofFile, proof_id) or abort(404)
+    claim = get_scoped_or_404(session, Claim, proof.claim_id)
+    try:
+        services_claims.remove_proof(session, get_storage(), current_user, proof.id)
+    except MdfError as exc:
+        fail(exc)
+    else:
+        flash(f"{proof.filename} was removed.", "success")
+    return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+
+
+@bp.route("/proofs/<int:proof_id>")
+@signed_in
+def proof(proof_id: int) -> Response:
+    """Open a proof file: PDFs and images in the browser, spreadsheets as downloads."""
+    session = db.session()
+    item = session.get(ProofFile, proof_id) or abort(404)
+    get_scoped_or_404(session, Claim, item.claim_id)
+    inline = item.content_type in uploads.INLINE_TYPES
+    return redirect(get_storage().download_url(item.storage_key, item.filename, inline=inline))
+
+
+def _act(claim_id: int, run, done: str) -> Response:
+    claim = get_scoped_or_404(db.session(), Claim, claim_id)
+    try:
+        run(claim)
+    except MdfError as exc:
+        fail(exc)
+    else:
+        flash(done, "success")
+    return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+
+
+@bp.route("/claims/<int:claim_id>/submit", methods=["POST"])
+@partner_only
+def submit(claim_id: int) -> Response:
+    """Send the claim to finance."""
+
+    def run(claim: Claim) -> None:
+        services_claims.submit_claim(db.session(), current_user, claim.id, today())
+        notify.claim_submitted(db.session(), claim)
+
+    return _act(claim_id, run, "Claim submitted. Finance will review it.")
+
+
+@bp.route("/claims/<int:claim_id>/withdraw", methods=["POST"])
+@partner_only
+def withdraw(claim_id: int) -> Response:
+    """Drop a claim that finance has not received."""
+
+    def run(claim: Claim) -> None:
+        services_claims.withdraw_claim(db.session(), current_user, claim.id)
+
+    return _act(claim_id, run, "Claim withdrawn.")
+
+
+@bp.route("/claims/<int:claim_id>/approve", methods=["POST"])
+@finance_only
+def approve(claim_id: int) -> str | Response:
+    """Approve the claim, possibly for less than claimed."""
+    session = db.session()
+    claim = get_scoped_or_404(session, Claim, claim_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            services_claims.approve_claim(
+                session, current_user, claim.id, form.amount.data, form.comment.data or ""
+            )
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            notify.claim_decided(claim)
+            flash("Claim approved. Record the payment once it is made.", "success")
+            return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+    return _page(claim, approve=form)
+
+
+def _decide(claim_id: int, service, done: str) -> Response:
+    comment = ReasonForm().comment.data or ""
+
+    def run(claim: Claim) -> None:
+        notify.claim_decided(service(db.session(), current_user, claim.id, comment))
+
+    return _act(claim_id, run, done)
+
+
+@bp.route("/claims/<int:claim_id>/reject", methods=["POST"])
+@finance_only
+def reject(claim_id: int) -> Response:
+    """Refuse the claim with a reason."""
+    return _decide(claim_id, services_claims.reject_claim, "Claim rejected.")
+
+
+@bp.route("/claims/<int:claim_id>/send-back", methods=["POST"])
+@finance_only
+def send_back(claim_id: int) -> Response:
+    """Return the claim to the partner for changes."""
+    return _decide(claim_id, services_claims.send_back_claim, "Sent back to the partner.")

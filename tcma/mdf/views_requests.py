@@ -1,0 +1,249 @@
+"""Fund request pages: partners draft and submit; marketers approve, lower, reject, send back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from tcma import db
+from tcma.accounts.access import get_scoped_or_404, roles_required
+from tcma.mdf import ledger, notify, rules, services_claims, services_requests
+from tcma.mdf.forms import ApproveForm, CommentForm, FundRequestForm, ReasonForm
+from tcma.mdf.models import Allocation, FundRequest
+from tcma.mdf.rules import MdfError
+from tcma.mdf.services_requests import RequestFields
+from tcma.mdf.web import (
+    MARKETING_ROLES,
+    PARTNER_ROLES,
+    allocation_label,
+    apply_filters,
+    budget_choices,
+    fail,
+    marketing_only,
+    open_allocations,
+    partner_choices,
+    partner_only,
+    signed_in,
+    timeline,
+)
+from tcma.pagination import page_number, paginate
+
+bp = Blueprint("requests", __name__)
+partner_or_marketing = roles_required(*PARTNER_ROLES, *MARKETING_ROLES)
+
+
+def _budget_clause(budget_id: int):
+    return FundRequest.allocation_id.in_(
+        select(Allocation.id).where(Allocation.budget_id == budget_id)
+    )
+
+
+@bp.route("/requests")
+@signed_in
+def index() -> str:
+    """Fund requests: a partner's own, or every partner's for the vendor (the queue)."""
+    session = db.session()
+    stmt = select(FundRequest).order_by(FundRequest.id.desc())
+    stmt, chosen = apply_filters(stmt, FundRequest, rules.REQUEST_STATES, _budget_clause)
+    page = paginate(session, stmt, page_number(request.args.get("page")))
+    return render_template(
+        "mdf/requests.html",
+        page=page,
+        chosen=chosen,
+        statuses=rules.REQUEST_STATES,
+        partners=partner_choices(session) if current_user.is_vendor else [],
+        budgets=budget_choices(session),
+    )
+
+
+def _form_choices(form: FundRequestForm, keep: Allocation | None = None) -> bool:
+    session = db.session()
+    allocations = open_allocations(session, current_user.partner_id)
+    if keep is not None and keep not in allocations:
+        allocations.append(keep)
+    balances = ledger.balances(session, [a.id for a in allocations])
+    form.allocation_id.choices = [
+        (a.id, allocation_label(a, balances[a.id].available)) for a in allocations
+    ]
+    return bool(allocations)
+
+
+def _fields(form: FundRequestForm) -> RequestFields:
+    return RequestFields(
+        allocation_id=form.allocation_id.data,
+        activity_type=form.activity_type.data,
+        title=form.title.data or "",
+        description=form.description.data or "",
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        total_cost=form.total_cost.data,
+        requested_amount=form.requested_amount.data,
+        expected_leads=form.expected_leads.data or 0,
+        expected_pipeline=form.expected_pipeline.data or Decimal("0.00"),
+        campaign_id=form.campaign_id.data,
+    )
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@partner_only
+def new() -> str | Response:
+    """Write a fund request (saved as a draft)."""
+    form = FundRequestForm()
+    has_allocations = _form_choices(form)
+    if request.method == "GET" and request.args.get("allocation", type=int):
+        form.allocation_id.data = request.args.get("allocation", type=int)
+    if has_allocations and form.validate_on_submit():
+        try:
+            item = services_requests.create_request(db.session(), current_user, _fields(form))
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            flash("Draft saved. Check it, then submit it for approval.", "success")
+            return redirect(url_for("mdf.requests.show", request_id=item.id))
+    return render_template(
+        "mdf/request_form.html", form=form, item=None, has_allocations=has_allocations
+    )
+
+
+def _page(item: FundRequest, approve: ApproveForm | None = None) -> str:
+    session = db.session()
+    return render_template(
+        "mdf/request.html",
+        item=item,
+        balance=ledger.balance(session, item.allocation_id),
+        unclaimed=services_claims.unclaimed(session, item),
+        timeline=timeline(session, "fund_request", item.id),
+        actions=rules.request_actions(item.status),
+        approve=approve or ApproveForm(formdata=None, amount=item.requested_amount),
+        reason=ReasonForm(formdata=None),
+        confirm=CommentForm(formdata=None),
+    )
+
+
+@bp.route("/requests/<int:request_id>")
+@signed_in
+def show(request_id: int) -> str:
+    """One request: details, four-eyes state, claims, timeline and the next actions."""
+    return _page(get_scoped_or_404(db.session(), FundRequest, request_id))
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@partner_only
+def edit(request_id: int) -> str | Response:
+    """Change a draft, or a request sent back for changes."""
+    item = get_scoped_or_404(db.session(), FundRequest, request_id)
+    form = FundRequestForm(obj=item)
+    _form_choices(form, keep=item.allocation)
+    if form.validate_on_submit():
+        try:
+            services_requests.update_request(db.session(), current_user, item.id, _fields(form))
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            flash("Fund request saved.", "success")
+            return redirect(url_for("mdf.requests.show", request_id=item.id))
+    return render_template("mdf/request_form.html", form=form, item=item, has_allocations=True)
+
+
+def _act(request_id: int, run, done: str) -> Response:
+    """Run one state change from a button on the request page, then go back to it."""
+    item = get_scoped_or_404(db.session(), FundRequest, request_id)
+    try:
+        run(item)
+    except MdfError as exc:
+        fail(exc)
+    else:
+        flash(done, "success")
+    return redirect(url_for("mdf.requests.show", request_id=item.id))
+
+
+@bp.route("/requests/<int:request_id>/submit", methods=["POST"])
+@partner_only
+def submit(request_id: int) -> Response:
+    """Send the request to the marketers."""
+
+    def run(item: FundRequest) -> None:
+        services_requests.submit_request(db.session(), current_user, item.id)
+        notify.request_submitted(db.session(), item)
+
+    return _act(request_id, run, "Submitted. A channel marketer will review it.")
+
+
+@bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
+@partner_only
+def withdraw(request_id: int) -> Response:
+    """Take the request back before it is decided."""
+    comment = CommentForm().comment.data or ""
+
+    def run(item: FundRequest) -> None:
+        services_requests.withdraw_request(db.session(), current_user, item.id, comment)
+
+    return _act(request_id, run, "Fund request withdrawn.")
+
+
+@bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+@partner_or_marketing
+def cancel(request_id: int) -> Response:
+    """Cancel an approved request without claims; its money goes back to the allocation."""
+    comment = CommentForm().comment.data or ""
+
+    def run(item: FundRequest) -> None:
+        services_requests.cancel_request(db.session(), current_user, item.id, comment)
+
+    return _act(request_id, run, "Fund request cancelled; its money is available again.")
+
+
+@bp.route("/requests/<int:request_id>/approve", methods=["POST"])
+@marketing_only
+def approve(request_id: int) -> str | Response:
+    """Approve the request, possibly for less (first or second approval above the threshold)."""
+    session = db.session()
+    item = get_scoped_or_404(session, FundRequest, request_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            item, step = services_requests.approve_request(
+                session, current_user, item.id, form.amount.data, form.comment.data or ""
+            )
+        except MdfError as exc:
+            fail(exc, form)
+        else:
+            if step == "first":
+                notify.request_needs_second_approval(session, item, current_user)
+                flash("First approval recorded; a second approver must now decide.", "success")
+            else:
+                notify.request_decided(item)
+                flash("Approved; the amount is committed against the allocation.", "success")
+            return redirect(url_for("mdf.requests.show", request_id=item.id))
+    return _page(item, form)
+
+
+def _decide(request_id: int, service, done: str) -> Response:
+    form = ReasonForm()
+    comment = form.comment.data or ""
+
+    def run(item: FundRequest) -> None:
+        decided = service(db.session(), current_user, item.id, comment)
+        notify.request_decided(decided)
+
+    return _act(request_id, run, done)
+
+
+@bp.route("/requests/<int:request_id>/reject", methods=["POST"])
+@marketing_only
+def reject(request_id: int) -> Response:
+    """Refuse the request with a reason."""
+    return _decide(request_id, services_requests.reject_request, "Fund request rejected.")
+
+
+@bp.route("/requests/<int:request_id>/changes", methods=["POST"])
+@marketing_only
+def changes(request_id: int) -> Response:
+    """Send the request back to the partner for changes."""
+    return _decide(
+        request_id, services_requests.request_changes, "Sent back to the partner for changes."
+    )

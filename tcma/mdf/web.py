@@ -1,0 +1,174 @@
+"""What the MDF views share: roles, domain-error display, choices and list filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, request
+from flask_wtf import FlaskForm
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from tcma import audit, db
+from tcma.accounts import rules as account_rules
+from tcma.accounts.access import current_partner_id, roles_required
+from tcma.accounts.models import Partner, User
+from tcma.mdf import ledger, rules
+from tcma.mdf.models import Allocation, Budget
+from tcma.mdf.money import format_money
+from tcma.mdf.rules import MdfError
+
+ALL_ROLES = account_rules.ALL_ROLES
+VENDOR_ROLES = account_rules.VENDOR_ROLES
+PARTNER_ROLES = account_rules.PARTNER_ROLES
+FINANCE_ROLES = (account_rules.ADMIN, account_rules.FINANCE)
+MARKETING_ROLES = (account_rules.ADMIN, account_rules.MARKETER)
+
+signed_in = roles_required(*ALL_ROLES)
+vendor_only = roles_required(*VENDOR_ROLES)
+partner_only = roles_required(*PARTNER_ROLES)
+finance_only = roles_required(*FINANCE_ROLES)
+marketing_only = roles_required(*MARKETING_ROLES)
+
+
+def today() -> dt.date:
+    """Today's date in UTC, the date every MDF deadline is measured in."""
+    return db.utcnow().date()
+
+
+def fail(exc: MdfError, form: FlaskForm | None = None) -> None:
+    """Undo whatever the failed step touched, then show its message by its field or on top."""
+    # A domain error changes nothing: the page re-renders (200) but the session is clean.
+    db.rollback_if_open()
+    field = getattr(form, exc.field, None) if form is not None and exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def partner_choices(session: Session) -> list[tuple[int, str]]:
+    """Active partner companies for a select box."""
+    rows = session.execute(
+        select(Partner.id, Partner.name).where(Partner.status == "active").order_by(Partner.name)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def budget_choices(session: Session) -> list[tuple[int, str]]:
+    """Budgets, newest period first, for filters."""
+    budgets = session.scalars(select(Budget).order_by(Budget.period_end.desc(), Budget.name))
+    return [(budget.id, budget.label) for budget in budgets]
+
+
+def open_allocations(session: Session, partner_id: int) -> list[Allocation]:
+    """A partner's allocations in budgets whose period has not ended."""
+    stmt = (
+        select(Allocation)
+        .join(Allocation.budget)
+        .where(Allocation.partner_id == partner_id, Budget.period_end >= today())
+        .order_by(Budget.period_end, Budget.name)
+    )
+    return list(session.scalars(stmt))
+
+
+def allocation_label(allocation: Allocation, available: Any) -> str:
+    """'FY26 H1 — €12,000.00 available' for a select box."""
+    return f"{allocation.budget.label} — {format_money(available, allocation.currency)} available"
+
+
+def apply_filters(
+    stmt: Select, model: Any, statuses: tuple[str, ...], budget_clause: Callable[[int], Any]
+) -> tuple[Select, dict[str, Any]]:
+    """Filter a list by ?status=, ?partner= (vendor staff only) and ?budget= (the period)."""
+    args = request.args
+    chosen: dict[str, Any] = {}
+    if (status := args.get("status")) in statuses:
+        stmt = stmt.where(model.status == status)
+        chosen["status"] = status
+    partner_id = current_partner_id()
+    if partner_id is not None:
+        stmt = stmt.where(model.partner_id == partner_id)
+    else:
+        if (partner := args.get("partner", type=int)) is not None:
+            stmt = stmt.where(model.partner_id == partner)
+            chosen["partner"] = partner
+        if (tier := args.get("tier", type=int)) is not None:
+            stmt = stmt.where(
+                model.partner_id.in_(select(Partner.id).where(Partner.tier_id == tier))
+            )
+        if region := args.get("region"):
+            stmt = stmt.where(
+                model.partner_id.in_(select(Partner.id).where(Partner.region == region))
+            )
+    if (budget := args.get("budget", type=int)) is not None:
+        stmt = stmt.where(budget_clause(budget))
+        chosen["budget"] = budget
+    return stmt, chosen
+
+
+ACTION_LABELS = {
+    "created": "Created",
+    "edited": "Edited",
+    "submitted": "Submitted",
+    "withdrawn": "Withdrawn",
+    "first_approval": "First approval (four-eyes)",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "changes_requested": "Sent back for changes",
+    "cancelled": "Cancelled",
+    "unclaimed_released": "Unclaimed money released",
+    "proof_added": "Proof added",
+    "proof_removed": "Proof removed",
+    "paid": "Paid",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One audit event as a person reads it."""
+
+    at: dt.datetime
+    label: str
+    who: str
+    from_state: str | None
+    to_state: str | None
+    amount: Any
+    currency: str | None
+    comment: str | None
+    detail: str
+
+
+def timeline(session: Session, object_type: str, object_id: int) -> list[TimelineEntry]:
+    """The audit trail of a request or claim, with people's names and readable labels."""
+    events = audit.timeline(session, object_type, object_id)
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    emails = dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    entries = []
+    for event in events:
+        verb = event.action.rsplit(".", 1)[-1].split("_", 1)[-1]
+        who = names.get(event.actor_id) or emails.get(event.actor_id) or "the system"
+        data = event.data or {}
+        entries.append(
+            TimelineEntry(
+                at=event.occurred_at,
+                label=ACTION_LABELS.get(verb, verb.replace("_", " ").capitalize()),
+                who=who,
+                from_state=rules.STATE_LABELS.get(event.from_state or "", event.from_state),
+                to_state=rules.STATE_LABELS.get(event.to_state or "", event.to_state),
+                amount=event.amount,
+                currency=event.currency,
+                comment=event.comment,
+                detail=str(data.get("file", "")),
+            )
+        )
+    return entries
+
+
+def balances_for(session: Session, allocations: list[Allocation]) -> dict:
+    """Balances keyed by allocation id."""
+    return ledger.balances(session, [allocation.id for allocation in allocations])

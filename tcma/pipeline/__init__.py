@@ -1,0 +1,1 @@
+"""Pipeline: leads, opportunities, stage history, CSV import/export, per-campaign numbers."""

@@ -1,0 +1,144 @@
+"""Leads, opportunities, their stage history, and daily landing-page views per campaign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tcma.accounts.models import Partner, User
+from tcma.campaigns.models import Campaign
+from tcma.db import Base, Money, UTCDateTime, utcnow
+from tcma.pipeline import rules
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Lead(Base):
+    """A person who asked to be contacted, attributed to a partner and (usually) a campaign.
+
+    Erasure keeps the row as an anonymous tombstone (every personal column NULL, erased_at
+    set) so that funnel counts per campaign, day and status stay what they were.
+    """
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        CheckConstraint(_in("status", rules.LEAD_STATUSES), name="status"),
+        CheckConstraint(_in("source", rules.LEAD_SOURCES), name="source"),
+        Index("ix_leads_partner_created", "partner_id", "created_at"),
+        Index("ix_leads_campaign_created", "campaign_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    first_name: Mapped[str | None] = mapped_column(String(rules.LIMITS["first_name"]))
+    last_name: Mapped[str | None] = mapped_column(String(rules.LIMITS["last_name"]))
+    email: Mapped[str | None] = mapped_column(String(rules.LIMITS["email"]))
+    company: Mapped[str | None] = mapped_column(String(rules.LIMITS["company"]))
+    title: Mapped[str | None] = mapped_column(String(rules.LIMITS["title"]))
+    phone: Mapped[str | None] = mapped_column(String(rules.LIMITS["phone"]))
+    country: Mapped[str | None] = mapped_column(String(rules.LIMITS["country"]))
+    consent: Mapped[bool] = mapped_column(default=False)
+    # The exact wording the person agreed to, as shown on the form they sent.
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=rules.NEW, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default=rules.SOURCE_LANDING)
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    # One value per rendered form: a double click or a retry of the same form is one lead.
+    submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    partner: Mapped[Partner] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class Opportunity(Base):
+    """A deal in a partner's pipeline: from a converted lead or registered directly."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        CheckConstraint(_in("stage", rules.STAGES), name="stage"),
+        CheckConstraint("amount >= 0", name="amount"),
+        Index("ix_opportunities_campaign_created", "campaign_id", "created_at"),
+        Index("ix_opportunities_partner_created", "partner_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), index=True)
+    account: Mapped[str] = mapped_column(String(rules.LIMITS["account"]), default="")
+    name: Mapped[str] = mapped_column(String(rules.LIMITS["opportunity_name"]))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    stage: Mapped[str] = mapped_column(String(20), default=rules.PROSPECTING, index=True)
+    expected_close_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The day it reached closed won / closed lost: won revenue is counted by this date.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20), default=rules.SOURCE_MANUAL)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    partner: Mapped[Partner] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+    lead: Mapped[Lead | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in rules.OPEN_STAGES
+
+
+class StageChange(Base):
+    """One step in the history of a lead's status or an opportunity's stage: who, when, from, to."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        CheckConstraint(
+            "(lead_id IS NULL) <> (opportunity_id IS NULL)", name="one_subject"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    # None when nobody signed in did it: a visitor's form, an import by the system.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class PageViewDay(Base):
+    """How many times a campaign's landing page was shown on one day (UTC); no cookies."""
+
+    __tablename__ = "page_view_days"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,126 @@
+"""CSV import (check every row, show every problem, then write all or nothing) and CSV export."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select
+
+from tcma import db
+from tcma.mdf.money import CURRENCIES
+from tcma.pipeline import csvmap, export, services, web
+from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES, ParsedFile
+from tcma.pipeline.forms import ImportConfirmForm, ImportForm
+from tcma.pipeline.listing import leads_statement, opportunities_statement
+from tcma.pipeline.rules import PipelineError
+
+PREVIEW_ROWS = 20
+EXPORT_BATCH = 500
+
+
+def _import_form() -> ImportForm:
+    form = ImportForm()
+    form.campaign_id.choices = [("", "No campaign"),
+                                *web.campaign_choices(current_user.partner_id)]
+    return form
+
+
+def _preview(form: ImportForm | None, parsed: ParsedFile, payload: bytes, campaign_id: int | None,
+             currency: str) -> tuple[str, int]:
+    confirm = ImportConfirmForm(formdata=None, data={
+        "kind": parsed.kind, "campaign_id": campaign_id or "", "currency": currency,
+        "payload": base64.b64encode(payload).decode()})
+    confirm.submit.label.text = f"Import {len(parsed.rows)} {parsed.kind}"
+    campaigns = dict(web.campaign_choices(current_user.partner_id))
+    return render_template(
+        "pipeline/import_preview.html", parsed=parsed, confirm=confirm, form=form,
+        sample=parsed.rows[:PREVIEW_ROWS], campaign=campaigns.get(campaign_id),
+    ), 200 if parsed.ok else 422
+
+
+@web.partner_only
+def import_csv() -> str | tuple[str, int]:
+    """Upload a CSV and see every problem before anything is written."""
+    form = _import_form()
+    if form.validate_on_submit():
+        data = form.file.data.read(csvmap.MAX_IMPORT_BYTES + 1)
+        parsed = csvmap.parse_csv(data, form.kind.data, form.currency.data)
+        return _preview(_import_form(), parsed, data if parsed.ok else b"",
+                        form.campaign_id.data, form.currency.data)
+    return render_template("pipeline/import.html", form=form, max_rows=csvmap.MAX_IMPORT_ROWS)
+
+
+@web.partner_only
+def confirm_import() -> Response | tuple[str, int]:
+    """Write a checked file: checked once more, then every row or none."""
+    form = ImportConfirmForm()
+    kind, currency = form.kind.data, form.currency.data
+    campaign_id = int(form.campaign_id.data) if (form.campaign_id.data or "").isdigit() else None
+    if not form.validate_on_submit() or kind not in (LEADS, OPPORTUNITIES) \
+            or currency not in CURRENCIES:
+        flash("The import form was incomplete; upload the file again.", "error")
+        return redirect(url_for("pipeline.import_csv"))
+    try:
+        data = base64.b64decode(form.payload.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    parsed = csvmap.parse_csv(data, kind, currency)
+    if not parsed.ok:
+        return _preview(_import_form(), parsed, b"", campaign_id, currency)
+    try:
+        count = services.import_rows(db.session(), current_user.id, current_user.partner_id,
+                                     kind, parsed.rows, campaign_id)
+    except PipelineError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("pipeline.import_csv"))
+    flash(f"Imported {count} {kind} from the {parsed.crm} file.", "success")
+    target = "pipeline.leads" if kind == LEADS else "pipeline.opportunities"
+    return redirect(url_for(target, campaign=campaign_id or None))
+
+
+def _crm() -> str:
+    crm = request.args.get("format", export.SALESFORCE)
+    return crm if crm in export.CRMS else export.SALESFORCE
+
+
+def _download(name: str, lines: object) -> Response:
+    response = Response(lines, mimetype="text/csv")  # type: ignore[arg-type]
+    stamp = dt.date.today().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _streamed(stmt: Select) -> Iterator[Any]:
+    """Rows read while the body is sent, in batches, by a read-only session of their own
+    (the request's session is committed and closed before the first byte goes out)."""
+    factory = current_app.extensions["tcma.sessionmaker"]
+
+    def rows() -> Iterator[Any]:
+        with factory() as session:
+            yield from session.scalars(stmt.execution_options(yield_per=EXPORT_BATCH))
+
+    return rows()
+
+
+@web.readers
+def export_leads() -> Response:
+    """The filtered leads as CSV (Salesforce headers, or HubSpot's with ?format=hubspot)."""
+    stmt = leads_statement(web.list_filter(request.args))
+    rows = (export.lead_row(lead) for lead in _streamed(stmt))
+    return _download("leads", export.csv_lines(export.LEAD_HEADERS[_crm()], rows))
+
+
+@web.readers
+def export_opportunities() -> Response:
+    """The filtered opportunities as CSV, stages named as the chosen CRM names them."""
+    crm = _crm()
+    stmt = opportunities_statement(web.list_filter(request.args))
+    rows = (export.opportunity_row(record, crm) for record in _streamed(stmt))
+    return _download("opportunities", export.csv_lines(export.OPPORTUNITY_HEADERS[crm], rows))

@@ -1,0 +1,124 @@
+"""Helpers the pipeline pages share: who may see what, loading, filters and choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from flask import abort, flash
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import Form
+
+from tcma import db
+from tcma.accounts import rules as account_rules
+from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
+from tcma.accounts.models import Partner
+from tcma.campaigns.models import Campaign
+from tcma.pipeline import services
+from tcma.pipeline.forms import OpportunityForm
+from tcma.pipeline.listing import ListFilter
+from tcma.pipeline.models import Lead, Opportunity
+from tcma.pipeline.rules import PipelineError
+
+# Leads hold personal data: the owning partner and the vendor's admins and marketers see
+# them; finance works with the aggregates (pipeline pages), which hold none.
+READERS = (*account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER)
+readers = roles_required(*READERS)
+partner_only = roles_required(*account_rules.PARTNER_ROLES)
+# Erasure requests reach the partner or the vendor; either may carry them out.
+ERASER_ROLES = (*account_rules.PARTNER_ROLES, account_rules.ADMIN)
+erasers = roles_required(*ERASER_ROLES)
+everyone = roles_required(*account_rules.ALL_ROLES)
+
+
+def lead_or_404(lead_id: int) -> Lead:
+    """A lead the user may see; an erased lead is gone (404)."""
+    lead = get_scoped_or_404(db.session(), Lead, lead_id)
+    if lead.is_erased:
+        abort(404)
+    return lead
+
+
+def opportunity_or_404(opportunity_id: int) -> Opportunity:
+    """An opportunity the user may see (another partner's is 404)."""
+    return get_scoped_or_404(db.session(), Opportunity, opportunity_id)
+
+
+def campaign_or_404(campaign_id: int) -> Campaign:
+    """A campaign the user may see (another partner's is 404)."""
+    return get_scoped_or_404(db.session(), Campaign, campaign_id)
+
+
+def day(raw: str | None) -> dt.date | None:
+    """A YYYY-MM-DD query parameter, or None when absent or not a date."""
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def list_filter(args: Mapping[str, str]) -> ListFilter:
+    """The filter of a list page from its query string, always limited to the user's partner."""
+    own = current_partner_id()
+    partner = own if own is not None else _int(args.get("partner"))
+    return ListFilter(
+        partner_id=partner, campaign_id=_int(args.get("campaign")),
+        status=args.get("status", ""), owner=args.get("owner", ""), q=args.get("q", ""),
+        date_from=day(args.get("from")), date_to=day(args.get("to")))
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def campaign_choices(partner_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of a partner's campaigns, for selects; none when no partner is chosen."""
+    if partner_id is None:
+        return []
+    rows = db.session().execute(
+        select(Campaign.id, Campaign.name).where(Campaign.partner_id == partner_id)
+        .order_by(Campaign.created_at.desc()))
+    return [(row.id, row.name) for row in rows]
+
+
+def owner_choices(partner_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the people who can own a partner's leads."""
+    if partner_id is None:
+        return []
+    return [(user.id, user.display_name) for user in services.owners(db.session(), partner_id)]
+
+
+def partner_choices() -> list[tuple[int, str]]:
+    """(id, name) of every partner, for the vendor's filters."""
+    rows = db.session().execute(select(Partner.id, Partner.name).order_by(Partner.name))
+    return [(row.id, row.name) for row in rows]
+
+
+def show_error(form: Form, exc: PipelineError) -> None:
+    """Put a rule's message next to its input, or at the top of the page."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def opportunity_values(form: OpportunityForm) -> services.OpportunityInput:
+    """What an opportunity form says, as the services take it."""
+    campaign = getattr(form, "campaign_id", None)
+    return services.OpportunityInput(
+        account=form.account.data or "", name=form.name.data or "", amount=form.amount.data,
+        currency=form.currency.data, stage=form.stage.data,
+        expected_close_on=form.expected_close_on.data, owner_id=form.owner_id.data,
+        campaign_id=campaign.data if campaign is not None else None)
+
+
+def can_read_leads() -> bool:
+    """True for the roles that may see leads and opportunities."""
+    return current_user.is_authenticated and current_user.role in READERS
+
+
+def is_partner() -> bool:
+    """True for partner users (the people who work leads)."""
+    return current_user.is_authenticated and current_user.partner_id is not None

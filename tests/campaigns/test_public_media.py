@@ -1,0 +1,46 @@
+"""Images that emails and landing pages show to anyone: published kit media, logos, field images."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tcma.kits.authoring import open_draft
+from tcma.kits.models import KitVersion
+from tests.campaigns.support import save_brand, storage_of
+from tests.conftest import World
+
+
+def test_published_kit_media_is_public_and_cacheable(client: FlaskClient,
+                                                     published_kit: KitVersion) -> None:
+    response = client.get(f"/kit-media/{published_kit.id}/hero.png")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_only_media_files_of_published_versions_are_served(
+    app: Flask, client: FlaskClient, db_session: Session, published_kit: KitVersion
+) -> None:
+    base = f"/kit-media/{published_kit.id}"
+    for path in ("kit.toml", "../kit.toml", "%2e%2e/kit.toml", "media/hero.png", "nope.png",
+                 "../datasheet.html"):
+        assert client.get(f"{base}/{path}").status_code == 404, path
+    draft = open_draft(db_session, storage_of(app), published_kit.kit, None)
+    db_session.commit()
+    assert client.get(f"/kit-media/{draft.id}/hero.png").status_code == 404
+
+
+def test_a_brand_without_logo_has_no_logo_url(app: Flask, client: FlaskClient,
+                                              db_session: Session, world: World) -> None:
+    version = save_brand(app, db_session, world.partner_a, logo=False)
+    assert client.get(f"/brand/logo/{version.id}.png").status_code == 404
+    assert client.get("/brand/logo/999999.png").status_code == 404
+
+
+def test_field_image_names_are_content_hashes_only(client: FlaskClient) -> None:
+    for name in ("x.png", "../../brands/1/logo.png", "a" * 64 + ".svg"):
+        assert client.get(f"/campaign-images/{name}").status_code == 404
+    assert client.get("/campaign-images/" + "a" * 64 + ".png").status_code == 404
