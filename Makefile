@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two test processes: this machine has two cores; each PostgreSQL worker gets its own database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run init demo test test-postgres test-browser lint bench clean
 
@@ -27,11 +29,11 @@ run: demo
 
 ## The whole suite; PostgreSQL and browser tests run when their servers/binaries exist.
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install
 	TCMA_TEST_DATABASE_URL=$${TCMA_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser $(PYTEST_ARGS)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tcma.accounts import rules, services
 from tcma.accounts.models import Tier
 from tcma.cobrand.demo import load_demo_brands
+from tcma.demo_activity import load_demo_activity
 from tcma.kits.samples import import_sample_kits
 from tcma.storage import get_storage
 
@@ -81,4 +82,5 @@ def load_demo(session: Session, app: Flask) -> list[tuple[str, str]]:
     session.flush()
     import_sample_kits(session, get_storage())
     load_demo_brands(session, get_storage())
+    load_demo_activity(session, app)
     return [(label, email) for label, email, *_ in USERS]
