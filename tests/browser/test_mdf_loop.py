@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -56,7 +57,10 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     open_funds(page)
     expect(page.get_by_role("heading", name="Browser test budget")).to_be_visible()
     page.get_by_role("link", name="New fund request").first.click()
-    page.get_by_label("Allocation").select_option(index=0)
+    # The demo data has an allocation too: pick the one this test made.
+    allocation = page.get_by_label("Allocation")
+    allocation.select_option(
+        allocation.locator("option", has_text="Browser test budget").get_attribute("value"))
     page.get_by_label("Activity type").select_option(label="Webinar")
     page.get_by_label("Title").fill("Ransomware recovery webinar")
     page.get_by_label("Description").fill("A 45-minute webinar with a customer story.")
@@ -97,7 +101,9 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     page.get_by_role("navigation", name="Funds").get_by_role("link", name="Claims").click()
     page.get_by_label("Status").select_option(label="Submitted")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name="Claim 1").click()
+    # The demo data has a claim too: open this test's claim by its request title.
+    page.get_by_role("row").filter(has_text="Ransomware recovery webinar").get_by_role(
+        "link", name=re.compile(r"^Claim \d+$")).click()
     with page.context.expect_page() as proof_tab:
         page.get_by_role("link", name="INV-2026-0042.pdf").click()
     assert proof_tab.value.url.startswith(live_server.url)
@@ -110,7 +116,7 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     expect(page.get_by_text("Payment recorded.")).to_be_visible()
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("link", name="By partner").click()
-    row = page.get_by_role("row", name="Brightpath IT")
+    row = page.get_by_role("row", name="Brightpath IT EUR")
     expect(row).to_contain_text("€3,500.00")
     expect(row).to_contain_text("€16,500.00")
 
@@ -122,5 +128,7 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     expect(balance.locator("dd").nth(3)).to_have_text("€3,500.00")
     expect(balance.locator("dd").nth(4)).to_have_text("€16,500.00")
     page.get_by_role("link", name="Claims", exact=True).click()
-    page.get_by_role("link", name="Claim 1").click()
+    # The demo data has a claim too: open this test's claim by its request title.
+    page.get_by_role("row").filter(has_text="Ransomware recovery webinar").get_by_role(
+        "link", name=re.compile(r"^Claim \d+$")).click()
     expect(page.get_by_text("BT-2026-118").first).to_be_visible()
