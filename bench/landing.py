@@ -86,7 +86,7 @@ def free_port() -> int:
 
 
 def complete_schema() -> None:
-    """(Child process.) Make the tables that no migration creates yet, after `tcma init`."""
+    """(Child process.) After `tcma init`: make any table the models have ahead of migrations."""
     app = create_app()
     with app.app_context():
         Base.metadata.create_all(db.get_engine(), checkfirst=True)
