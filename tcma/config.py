@@ -62,7 +62,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "VENDOR_WEBSITE": env.get("TCMA_VENDOR_WEBSITE", "https://www.northbeam.example"),
         "RATELIMIT_STORAGE_URI": env.get("TCMA_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("TCMA_RATELIMIT_ENABLED"), True),
-        "LANDING_LEAD_RATE_LIMIT": env.get("TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"),
+        "LANDING_LEAD_RATE_LIMIT": env.get(
+            "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
+        ),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
