@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from tcma import db, migrate
 from tcma.accounts import rules, services
@@ -98,4 +99,5 @@ def serve_command(host: str, port: int | None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     port = port or app.config["PORT"]
     click.echo(f"tcma is running on http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() refuses to block inside a Flask CLI command, so serve with werkzeug directly.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -99,3 +106,32 @@ def test_users_create_makes_an_active_user(tmp_path) -> None:
         ]
     )
     assert unknown.exit_code != 0 and "no partner named" in unknown.output
+
+
+def test_serve_answers_on_the_given_port(tmp_path) -> None:
+    """`tcma serve` really serves (Flask's app.run would silently refuse inside the CLI)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "TCMA_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "TCMA_STORAGE_URL": f"file://{tmp_path / 'storage'}",
+    }
+    tcma = [sys.executable, "-c", "from tcma.cli import main; main()"]
+    subprocess.run([*tcma, "init"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([*tcma, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = b""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = r.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert b'"status":"ok"' in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
