@@ -15,6 +15,7 @@ from tcma.mdf.forms import ApproveForm, ClaimForm, ProofForm, ReasonForm
 from tcma.mdf.models import Allocation, Claim, FundRequest, ProofFile
 from tcma.mdf.rules import MdfError
 from tcma.mdf.web import (
+    act_on,
     apply_filters,
     budget_choices,
     fail,
@@ -217,14 +218,7 @@ def proof(proof_id: int) -> Response:
 
 
 def _act(claim_id: int, run, done: str) -> Response:
-    claim = get_scoped_or_404(db.session(), Claim, claim_id)
-    try:
-        run(claim)
-    except MdfError as exc:
-        fail(exc)
-    else:
-        flash(done, "success")
-    return redirect(url_for("mdf.claims.show", claim_id=claim.id))
+    return act_on(Claim, claim_id, run, done, "mdf.claims.show", "claim_id")
 
 
 @bp.route("/claims/<int:claim_id>/submit", methods=["POST"])

@@ -19,6 +19,7 @@ from tcma.mdf.services_requests import RequestFields
 from tcma.mdf.web import (
     MARKETING_ROLES,
     PARTNER_ROLES,
+    act_on,
     allocation_label,
     apply_filters,
     budget_choices,
@@ -151,14 +152,7 @@ def edit(request_id: int) -> str | Response:
 
 def _act(request_id: int, run, done: str) -> Response:
     """Run one state change from a button on the request page, then go back to it."""
-    item = get_scoped_or_404(db.session(), FundRequest, request_id)
-    try:
-        run(item)
-    except MdfError as exc:
-        fail(exc)
-    else:
-        flash(done, "success")
-    return redirect(url_for("mdf.requests.show", request_id=item.id))
+    return act_on(FundRequest, request_id, run, done, "mdf.requests.show", "request_id")
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])

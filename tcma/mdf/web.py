@@ -7,14 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, request
+from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from tcma import audit, db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import current_partner_id, roles_required
+from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner, User
 from tcma.mdf import ledger, rules
 from tcma.mdf.models import Allocation, Budget
@@ -172,3 +173,17 @@ def timeline(session: Session, object_type: str, object_id: int) -> list[Timelin
 def balances_for(session: Session, allocations: list[Allocation]) -> dict:
     """Balances keyed by allocation id."""
     return ledger.balances(session, [allocation.id for allocation in allocations])
+
+
+def act_on(
+    model: type, object_id: int, run: Callable[[Any], None], done: str, endpoint: str, id_arg: str
+) -> Response:
+    """Run one state change from a button on an object's page, then go back to that page."""
+    item = get_scoped_or_404(db.session(), model, object_id)
+    try:
+        run(item)
+    except MdfError as exc:
+        fail(exc)
+    else:
+        flash(done, "success")
+    return redirect(url_for(endpoint, **{id_arg: item.id}))
