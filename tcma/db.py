@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -17,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -141,3 +144,44 @@ def _close_session(exc: BaseException | None) -> None:
         if exc is not None:
             db_session.rollback()
         db_session.close()
+
+
+# Side effects that must follow the transaction: emails, jobs, webhooks and storage deletes
+# run after the outermost commit; cleanups of files written during the transaction run after a
+# rollback. Both lists are dropped once either happens, so nothing runs twice.
+_AFTER_COMMIT = "tcma.after_commit"
+_AFTER_ROLLBACK = "tcma.after_rollback"
+
+
+def after_commit(db_session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once ``db_session``'s transaction has committed; never if it rolls back."""
+    db_session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def after_rollback(db_session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` if ``db_session``'s transaction rolls back (e.g. remove a written file)."""
+    db_session.info.setdefault(_AFTER_ROLLBACK, []).append(action)
+
+
+def _run_actions(actions: list[Callable[[], None]], when: str) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:  # one failed side effect must not stop the others
+            log.exception("%s action %r failed", when, action)
+
+
+@event.listens_for(Session, "after_commit")
+def _on_commit(db_session: Session) -> None:
+    if db_session.in_nested_transaction():
+        return
+    db_session.info.pop(_AFTER_ROLLBACK, None)
+    _run_actions(db_session.info.pop(_AFTER_COMMIT, []), "after-commit")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _on_rollback(db_session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.nested:
+        return
+    db_session.info.pop(_AFTER_COMMIT, None)
+    _run_actions(db_session.info.pop(_AFTER_ROLLBACK, []), "after-rollback")
