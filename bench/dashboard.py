@@ -73,8 +73,10 @@ def prepare(server_url: str, reuse: bool) -> str:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    print(f"seeded in {time.perf_counter() - started:.0f} s: "
-          + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    print(
+        f"seeded in {time.perf_counter() - started:.0f} s: "
+        + ", ".join(f"{table} {count:,}" for table, count in counts.items())
+    )
     return full
 
 
@@ -127,19 +129,29 @@ def run_page(app: Any, client: Any, url: str, runs: int) -> tuple[float, float, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server-url",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--server-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     args = parser.parse_args()
     url = prepare(args.server_url, args.reuse)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
-                          "STORAGE_URL": f"file://{tmp}/storage", "TESTING": True,
-                          "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "INSTANCE_PATH": tmp,
+                "STORAGE_URL": f"file://{tmp}/storage",
+                "TESTING": True,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         session = app.extensions["tcma.sessionmaker"]()
-        clients = {"admin": login(app.test_client(), session.get(User, 1)),
-                   "partner": login(app.test_client(), session.get(User, 2))}
+        clients = {
+            "admin": login(app.test_client(), session.get(User, 1)),
+            "partner": login(app.test_client(), session.get(User, 2)),
+        }
         session.close()
         failed = False
         print(f"{'page':40} {'median':>9} {'raw SQL':>9} {'ratio':>6} {'stmts':>6}")
@@ -147,8 +159,10 @@ def main() -> int:
             page, sql, statements = run_page(app, clients[who], page_url, args.runs)
             ok = page < TARGET_MS and page <= TARGET_RATIO * sql
             failed |= not ok
-            print(f"{label:40} {page:7.1f}ms {sql:7.1f}ms {page / sql:5.2f}x {statements:6d}"
-                  f"  {'ok' if ok else 'MISSED'}")
+            print(
+                f"{label:40} {page:7.1f}ms {sql:7.1f}ms {page / sql:5.2f}x {statements:6d}"
+                f"  {'ok' if ok else 'MISSED'}"
+            )
         app.extensions["tcma.engine"].dispose()
     print(f"targets: median < {TARGET_MS:.0f} ms and within {TARGET_RATIO}x the raw SQL")
     return 1 if failed else 0

@@ -100,28 +100,38 @@ def setup_campaign() -> None:
         partner = accounts.find_partner_by_name(session, PARTNER)
         kit = kits.get_kit_by_slug(session, KIT_SLUG)
         version = kits.latest_published_version(session, kit)
-        defaults = {spec["key"]: str(spec["default"]) for spec in campaigns.field_specs(version)
-                    if spec.get("default") is not None}
+        defaults = {
+            spec["key"]: str(spec["default"])
+            for spec in campaigns.field_specs(version)
+            if spec.get("default") is not None
+        }
         values = {**defaults, "speaker_name": "Ana Souza", "speaker_title": "Head of Recovery"}
-        campaign = campaigns.start_campaign(session, get_storage(), partner, version, None,
-                                            "Bench webinar", values)
+        campaign = campaigns.start_campaign(
+            session, get_storage(), partner, version, None, "Bench webinar", values
+        )
         today = dt.datetime.now(dt.UTC).date()
-        launch.launch_campaign(session, None, campaign, starts_on=today,
-                               ends_on=today + dt.timedelta(days=30),
-                               consent_text="I agree that Brightpath IT may contact me.")
+        launch.launch_campaign(
+            session,
+            None,
+            campaign,
+            starts_on=today,
+            ends_on=today + dt.timedelta(days=30),
+            consent_text="I agree that Brightpath IT may contact me.",
+        )
         session.commit()
         print(f"{campaign.id} {campaign.code}")
 
 
 def prepare(env: dict[str, str]) -> tuple[int, str]:
     """tcma init, tcma demo and a live campaign; returns (campaign id, code)."""
-    steps = ([BIN / "tcma", "init"], [sys.executable, __file__, "--schema"],
-             [BIN / "tcma", "demo"])
+    steps = ([BIN / "tcma", "init"], [sys.executable, __file__, "--schema"], [BIN / "tcma", "demo"])
     for step in steps:
-        subprocess.run([str(part) for part in step], env=env, check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
-    setup = subprocess.run([sys.executable, __file__, "--setup"], env=env, cwd=ROOT,
-                           capture_output=True, text=True)
+        subprocess.run(
+            [str(part) for part in step], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+    setup = subprocess.run(
+        [sys.executable, __file__, "--setup"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     if setup.returncode:
         raise SystemExit(f"launching the bench campaign failed:\n{setup.stderr}")
     out = setup.stdout.split()
@@ -131,9 +141,21 @@ def prepare(env: dict[str, str]) -> tuple[int, str]:
 def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     """gunicorn with 2 sync workers; waits until /healthz answers."""
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "tcma:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "tcma:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -147,8 +169,9 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
 
 def wrk_rps(url: str, seconds: int) -> tuple[float, int, int]:
     """(requests per second, requests, non-2xx/3xx answers) measured by wrk."""
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -183,10 +206,17 @@ def visitor(http: requests.Session, page_url: str, number: int) -> dict[str, str
     """GET the page like a browser (keeping its cookie) and fill in the form."""
     html = http.get(page_url, timeout=30).text
     tokens = dict(_TOKEN.findall(html))
-    return {**tokens, "first_name": "Bench", "last_name": f"Visitor {number}",
-            "email": f"visitor{number}@bench.example", "company": "Bench Ltd",
-            "title": "Tester", "phone": "+44 20 7946 0000", "country": "United Kingdom",
-            "consent": "y"}
+    return {
+        **tokens,
+        "first_name": "Bench",
+        "last_name": f"Visitor {number}",
+        "email": f"visitor{number}@bench.example",
+        "company": "Bench Ltd",
+        "title": "Tester",
+        "phone": "+44 20 7946 0000",
+        "country": "United Kingdom",
+        "consent": "y",
+    }
 
 
 def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object]:
@@ -201,8 +231,7 @@ def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object
         while time.monotonic() < stop:
             http = requests.Session()
             form = visitor(http, page_url, number)
-            status = http.post(page_url, data=form, allow_redirects=False,
-                               timeout=30).status_code
+            status = http.post(page_url, data=form, allow_redirects=False, timeout=30).status_code
             with lock:
                 counts[status] += 1
                 sent.append((http, form))
@@ -216,8 +245,9 @@ def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object
     return {"counts": counts, "sent": sent}
 
 
-def resend(page_url: str, sent: list[tuple[requests.Session, dict[str, str]]],
-           limit: int = 300) -> Counter[int]:
+def resend(
+    page_url: str, sent: list[tuple[requests.Session, dict[str, str]]], limit: int = 300
+) -> Counter[int]:
     """Send already-sent forms again, eight at a time, as a flaky network would."""
     counts: Counter[int] = Counter()
     batch = sent[:limit]
@@ -236,8 +266,9 @@ def resend(page_url: str, sent: list[tuple[requests.Session, dict[str, str]]],
 
 
 def count(database_url: str, sql: str, campaign_id: int) -> int:
-    conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    conninfo = (
+        make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
     with psycopg.connect(conninfo) as conn:
         return conn.execute(sql, (campaign_id,)).fetchone()[0] or 0
 
@@ -261,11 +292,17 @@ def main() -> None:
     database_url = bench_database(base_url)
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="tcma-bench-"))
-    env = {**os.environ, "TCMA_DATABASE_URL": database_url,
-           "TCMA_STORAGE_URL": f"file://{folder / 'storage'}",
-           "TCMA_BASE_URL": f"http://127.0.0.1:{port}", "TCMA_RATELIMIT_ENABLED": "0",
-           "TCMA_ENV": "production", "TCMA_SECRET_KEY": "bench-" + os.urandom(16).hex(),
-           "TCMA_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "TCMA_DATABASE_URL": database_url,
+        "TCMA_STORAGE_URL": f"file://{folder / 'storage'}",
+        "TCMA_BASE_URL": f"http://127.0.0.1:{port}",
+        "TCMA_RATELIMIT_ENABLED": "0",
+        "TCMA_ENV": "production",
+        "TCMA_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "TCMA_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     print(f"database {make_url(database_url).database}, storage {folder}, rate limiter off")
     campaign_id, code = prepare(env)
     server = start_gunicorn(env, port)
@@ -286,33 +323,46 @@ def main() -> None:
         landing_total = sum(r[1] for r in landing)
         for name, runs in (("/healthz", health), ("/l/<code>", landing)):
             rates = ", ".join(f"{r[0]:.1f}" for r in runs)
-            print(f"  {name:<10} {sum(r[0] for r in runs) / args.rounds:8.1f} req/s  "
-                  f"(rounds: {rates}; {sum(r[2] for r in runs)} errors)")
+            print(
+                f"  {name:<10} {sum(r[0] for r in runs) / args.rounds:8.1f} req/s  "
+                f"(rounds: {rates}; {sum(r[2] for r in runs)} errors)"
+            )
         print(f"  ratio landing / healthz: {landing_rps / health_rps:.2f}  (target >= 0.50)")
         result = lead_load(page_url, args.seconds)
         counts: Counter[int] = result["counts"]  # type: ignore[assignment]
         posts = sum(counts.values())
         accepted = counts[303]
-        print(f"  lead POSTs        {posts / args.seconds:8.1f} /s  (8 visitors, each GETs "
-              f"the page before its POST; answers {dict(sorted(counts.items()))})")
+        print(
+            f"  lead POSTs        {posts / args.seconds:8.1f} /s  (8 visitors, each GETs "
+            f"the page before its POST; answers {dict(sorted(counts.items()))})"
+        )
         stored = count_leads(database_url, campaign_id)
         retries = resend(page_url, result["sent"])  # type: ignore[arg-type]
         after = count_leads(database_url, campaign_id)
-        print(f"  accepted POSTs (303 to the thank-you page): {accepted}; leads in the "
-              f"database: {stored} -> {'equal' if stored == accepted else 'NOT EQUAL'}")
-        print(f"  {sum(retries.values())} forms sent again: answers {dict(retries)}; "
-              f"leads after: {after} -> {'no duplicate' if after == stored else 'DUPLICATES'}")
+        print(
+            f"  accepted POSTs (303 to the thank-you page): {accepted}; leads in the "
+            f"database: {stored} -> {'equal' if stored == accepted else 'NOT EQUAL'}"
+        )
+        print(
+            f"  {sum(retries.values())} forms sent again: answers {dict(retries)}; "
+            f"leads after: {after} -> {'no duplicate' if after == stored else 'DUPLICATES'}"
+        )
         server.terminate()  # a graceful stop: workers write the views they still hold
         server.wait(timeout=30)
-        views = count(database_url, "SELECT sum(views) FROM page_view_days WHERE campaign_id = %s",
-                      campaign_id)
+        views = count(
+            database_url,
+            "SELECT sum(views) FROM page_view_days WHERE campaign_id = %s",
+            campaign_id,
+        )
         # wrk stops with up to 8 requests in flight that the server answers but wrk does not
         # count; those were shown, and counted, too.
         shown = 1 + landing_total + posts
         in_flight = 8 * args.rounds if shutil.which("wrk") else 0
         verdict = "all counted" if shown <= views <= shown + in_flight else "MISCOUNTED"
-        print(f"  page views counted after a graceful stop: {views}; pages answered: {shown} "
-              f"(+ up to {in_flight} cut off by wrk) -> {verdict}")
+        print(
+            f"  page views counted after a graceful stop: {views}; pages answered: {shown} "
+            f"(+ up to {in_flight} cut off by wrk) -> {verdict}"
+        )
     finally:
         if server.poll() is None:
             server.terminate()

@@ -41,6 +41,7 @@ NAV_ITEMS = (
     NavItem("users.index", "People", (rules.ADMIN, rules.PARTNER_ADMIN)),
 )
 
+
 def nav_items(role: str) -> list[NavItem]:
     """Navigation entries for a role, limited to the areas this app has."""
     views = current_app.view_functions

@@ -133,9 +133,7 @@ ROUTES: dict[str, Route] = {
         PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets.zip"
     ),
     "kit_media.file": Route(PUBLIC, lambda c: f"/kit-media/{cobrand(c).version_id}/hero.png"),
-    "kit_media.field_image": Route(
-        PUBLIC, lambda c: f"/campaign-images/{cobrand(c).image_name}"
-    ),
+    "kit_media.field_image": Route(PUBLIC, lambda c: f"/campaign-images/{cobrand(c).image_name}"),
     # kits: a kit for gold partners in EMEA, so partner B (platinum, NA) gets 404 in the catalog
     "kits.manage": Route(MARKETING, "/kits/"),
     "kits.new_kit": Route(MARKETING, "/kits/new"),
@@ -146,61 +144,83 @@ ROUTES: dict[str, Route] = {
     "kits.set_status": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/status", "POST"),
     "kits.discard_draft": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/discard", "POST"),
     "kits.download": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/download"),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/download"
+    ),
     "kit_content.new_asset": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/new"),
     "kit_content.edit_asset": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/edit"),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/edit"
+    ),
     "kit_content.delete_asset": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/delete", "POST"),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/assets/banner/delete", "POST"
+    ),
     "kit_content.new_field": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/new"),
     "kit_content.edit_field": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/edit"),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/edit"
+    ),
     "kit_content.delete_field": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/delete", "POST"),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/fields/headline/delete", "POST"
+    ),
     "kit_content.upload_file": Route(MARKETING, lambda c: f"/kits/{kit(c).kit_id}/files", "POST"),
     "kit_content.delete_file": Route(
-        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/files/delete", "POST"),
-    "kit_content.asset_preview": Route(MARKETING, lambda c: (
-        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/banner/preview.png")),
-    "kit_content.asset_preview_html": Route(MARKETING, lambda c: (
-        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/invite/preview.html")),
-    "kit_content.version_media": Route(MARKETING, lambda c: (
-        f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/media/logo.png")),
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/files/delete", "POST"
+    ),
+    "kit_content.asset_preview": Route(
+        MARKETING,
+        lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/banner/preview.png",
+    ),
+    "kit_content.asset_preview_html": Route(
+        MARKETING,
+        lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/assets/invite/preview.html",
+    ),
+    "kit_content.version_media": Route(
+        MARKETING, lambda c: f"/kits/{kit(c).kit_id}/versions/{kit(c).version_id}/media/logo.png"
+    ),
     # Vendor staff may browse the catalog to see what partners see.
     "catalog.index": Route(SIGNED_IN, "/catalog/"),
     "catalog.kit": Route(PARTNER_A_OBJECT, lambda c: f"/catalog/kits/{kit(c).kit_id}"),
     "catalog.asset_preview": Route(
-        PARTNER_A_OBJECT, lambda c: f"/catalog/kits/{kit(c).kit_id}/assets/banner/preview.png"),
+        PARTNER_A_OBJECT, lambda c: f"/catalog/kits/{kit(c).kit_id}/assets/banner/preview.png"
+    ),
     # launch, landing pages and pipeline (partner A's live campaign, lead and opportunity)
     "landing.page": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}"),
     "landing.submit": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}", "POST"),
     "landing.thanks": Route(PUBLIC, lambda c: f"/l/{pipe(c).code}/thanks"),
     "launch.launch": Route(PARTNER_A_OBJECT, lambda c: f"/campaigns/{pipe(c).campaign_id}/launch"),
     "launch.pause": Route(OVERSIGHT, lambda c: f"/campaigns/{pipe(c).campaign_id}/pause", "POST"),
-    "launch.resume": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
-                           lambda c: f"/campaigns/{pipe(c).campaign_id}/resume", "POST"),
+    "launch.resume": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/campaigns/{pipe(c).campaign_id}/resume", "POST"
+    ),
     "launch.end": Route(OVERSIGHT, lambda c: f"/campaigns/{pipe(c).campaign_id}/end", "POST"),
     "pipeline.leads": Route(LEAD_READERS, "/pipeline/leads"),
     "pipeline.export_leads": Route(LEAD_READERS, "/pipeline/leads.csv"),
     "pipeline.lead": Route(LEAD_A, lambda c: f"/pipeline/leads/{pipe(c).lead_id}"),
-    "pipeline.update_lead": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
-                                  lambda c: f"/pipeline/leads/{pipe(c).lead_id}", "POST"),
-    "pipeline.convert_lead": Route(PARTNER_A_OBJECT_PARTNERS_ONLY,
-                                   lambda c: f"/pipeline/leads/{pipe(c).lead_id}/convert"),
-    "pipeline.erase_lead": Route(expect(marketer=403, finance=403, b_user=404),
-                                 lambda c: f"/pipeline/leads/{pipe(c).lead_id}/erase", "POST"),
+    "pipeline.update_lead": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/pipeline/leads/{pipe(c).lead_id}", "POST"
+    ),
+    "pipeline.convert_lead": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/pipeline/leads/{pipe(c).lead_id}/convert"
+    ),
+    "pipeline.erase_lead": Route(
+        expect(marketer=403, finance=403, b_user=404),
+        lambda c: f"/pipeline/leads/{pipe(c).lead_id}/erase",
+        "POST",
+    ),
     "pipeline.opportunities": Route(LEAD_READERS, "/pipeline/opportunities"),
     "pipeline.export_opportunities": Route(LEAD_READERS, "/pipeline/opportunities.csv"),
     "pipeline.new_opportunity": Route(PARTNER_ONLY, "/pipeline/opportunities/new"),
     "pipeline.opportunity": Route(
-        LEAD_A, lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}"),
+        LEAD_A, lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}"
+    ),
     "pipeline.update_opportunity": Route(
         PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}", "POST"),
+        lambda c: f"/pipeline/opportunities/{pipe(c).opportunity_id}",
+        "POST",
+    ),
     "pipeline.import_csv": Route(PARTNER_ONLY, "/pipeline/import"),
     "pipeline.confirm_import": Route(PARTNER_ONLY, "/pipeline/import/confirm", "POST"),
     "pipeline.campaign": Route(
-        PARTNER_A_OBJECT, lambda c: f"/pipeline/campaigns/{pipe(c).campaign_id}"),
+        PARTNER_A_OBJECT, lambda c: f"/pipeline/campaigns/{pipe(c).campaign_id}"
+    ),
     "pipeline.overview": Route(SIGNED_IN, "/pipeline/overview"),
     # reports: every role has a dashboard (its own numbers for partners); the kit page is
     # for marketing; partner-only tables answer 404 to vendor staff and vice versa.
@@ -216,62 +236,81 @@ ROUTES: dict[str, Route] = {
     "mdf.budgets.show": Route(VENDOR_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}"),
     "mdf.budgets.edit": Route(FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/edit"),
     "mdf.budgets.allocate": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/allocate", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/allocate", "POST"
+    ),
     "mdf.budgets.bulk": Route(FINANCE_ONLY, lambda c: f"/mdf/budgets/{mdf(c).budget_id}/bulk"),
     "mdf.budgets.allocation": Route(
-        PARTNER_A_OBJECT, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}"),
+        PARTNER_A_OBJECT, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}"
+    ),
     "mdf.budgets.adjust": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/adjust", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/adjust", "POST"
+    ),
     "mdf.budgets.move": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/move", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/allocations/{mdf(c).allocation_id}/move", "POST"
+    ),
     "mdf.budgets.settings": Route(FINANCE_ONLY, "/mdf/settings"),
     "mdf.requests.index": Route(SIGNED_IN, "/mdf/requests"),
     "mdf.requests.new": Route(PARTNER_ONLY, "/mdf/requests/new"),
-    "mdf.requests.show": Route(
-        PARTNER_A_OBJECT, lambda c: f"/mdf/requests/{mdf(c).submitted_id}"),
+    "mdf.requests.show": Route(PARTNER_A_OBJECT, lambda c: f"/mdf/requests/{mdf(c).submitted_id}"),
     "mdf.requests.edit": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/requests/{mdf(c).draft_id}/edit"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/requests/{mdf(c).draft_id}/edit"
+    ),
     "mdf.requests.submit": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/requests/{mdf(c).draft_id}/submit", "POST"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/requests/{mdf(c).draft_id}/submit", "POST"
+    ),
     "mdf.requests.withdraw": Route(
         PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/requests/{mdf(c).submitted_id}/withdraw", "POST"),
+        lambda c: f"/mdf/requests/{mdf(c).submitted_id}/withdraw",
+        "POST",
+    ),
     "mdf.requests.cancel": Route(
         expect(finance=403, b_user=404),
-        lambda c: f"/mdf/requests/{mdf(c).approved_id}/cancel", "POST"),
+        lambda c: f"/mdf/requests/{mdf(c).approved_id}/cancel",
+        "POST",
+    ),
     "mdf.requests.approve": Route(
-        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/approve", "POST"),
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/approve", "POST"
+    ),
     "mdf.requests.reject": Route(
-        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/reject", "POST"),
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/reject", "POST"
+    ),
     "mdf.requests.changes": Route(
-        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/changes", "POST"),
+        MARKETING, lambda c: f"/mdf/requests/{mdf(c).submitted_id}/changes", "POST"
+    ),
     "mdf.claims.index": Route(SIGNED_IN, "/mdf/claims"),
     "mdf.claims.new": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/requests/{mdf(c).approved_id}/claims/new"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/requests/{mdf(c).approved_id}/claims/new"
+    ),
     "mdf.claims.show": Route(PARTNER_A_OBJECT, lambda c: f"/mdf/claims/{mdf(c).claim_id}"),
     "mdf.claims.edit": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/edit"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/edit"
+    ),
     "mdf.claims.upload": Route(
         PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/proofs", "POST"),
+        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/proofs",
+        "POST",
+    ),
     "mdf.claims.submit": Route(
         PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/submit", "POST"),
+        lambda c: f"/mdf/claims/{mdf(c).draft_claim_id}/submit",
+        "POST",
+    ),
     "mdf.claims.withdraw": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/claims/{mdf(c).claim_id}/withdraw", "POST"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/withdraw", "POST"
+    ),
     "mdf.claims.proof": Route(PARTNER_A_OBJECT, lambda c: f"/mdf/proofs/{mdf(c).proof_id}"),
     "mdf.claims.delete_proof": Route(
-        PARTNER_A_OBJECT_PARTNERS_ONLY,
-        lambda c: f"/mdf/proofs/{mdf(c).proof_id}/delete", "POST"),
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mdf/proofs/{mdf(c).proof_id}/delete", "POST"
+    ),
     "mdf.claims.approve": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/approve", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/approve", "POST"
+    ),
     "mdf.claims.reject": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/reject", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/reject", "POST"
+    ),
     "mdf.claims.send_back": Route(
-        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/send-back", "POST"),
+        FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/send-back", "POST"
+    ),
     "mdf.payments.record": Route(FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/pay"),
     "mdf.payments.index": Route(FINANCE_ONLY, "/mdf/payments"),
     "mdf.payments.export": Route(FINANCE_ONLY, "/mdf/payments.csv"),

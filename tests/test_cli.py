@@ -120,8 +120,12 @@ def test_serve_answers_on_the_given_port(tmp_path) -> None:
     }
     tcma = [sys.executable, "-c", "from tcma.cli import main; main()"]
     subprocess.run([*tcma, "init"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([*tcma, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*tcma, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         body = b""
         for _ in range(100):

@@ -32,17 +32,21 @@ class CampaignForm(FlaskForm):
     """The fixed part of every campaign form; the kit's fields are added per kit version."""
 
     name = StringField(
-        "Campaign name", validators=[RequiredMark()],
+        "Campaign name",
+        validators=[RequiredMark()],
         description="For you and your team; recipients never see it.",
-        render_kw={"maxlength": rules.MAX_NAME_LENGTH})
+        render_kw={"maxlength": rules.MAX_NAME_LENGTH},
+    )
     submit = SubmitField("Save campaign")
 
     specs: list[dict[str, Any]] = []
 
     def kit_fields(self) -> list[tuple[dict[str, Any], Field, Field | None]]:
         """(field spec, its input, its remove-image checkbox or None), in kit order."""
-        return [(spec, self[FIELD_PREFIX + spec["key"]],
-                 self._fields.get(REMOVE_PREFIX + spec["key"])) for spec in self.specs]
+        return [
+            (spec, self[FIELD_PREFIX + spec["key"]], self._fields.get(REMOVE_PREFIX + spec["key"]))
+            for spec in self.specs
+        ]
 
     def field_for(self, key: str) -> Field | None:
         """The input of a field key ("name" or a kit field key)."""
@@ -86,8 +90,9 @@ def _make_field(spec: Mapping[str, Any]) -> Field:
     return field_class(render_kw=attrs, **options)
 
 
-def campaign_form(specs: list[dict[str, Any]], *, saved_images: set[str] | None = None,
-                  **kwargs: Any) -> CampaignForm:
+def campaign_form(
+    specs: list[dict[str, Any]], *, saved_images: set[str] | None = None, **kwargs: Any
+) -> CampaignForm:
     """A form for these field specs; ``saved_images`` are image fields that have an image."""
     attrs: dict[str, Any] = {"specs": specs}
     for spec in specs:
@@ -98,8 +103,9 @@ def campaign_form(specs: list[dict[str, Any]], *, saved_images: set[str] | None 
     return form_class(**kwargs)
 
 
-def initial_data(name: str, specs: list[dict[str, Any]], values: Mapping[str, Any]
-                 ) -> dict[str, Any]:
+def initial_data(
+    name: str, specs: list[dict[str, Any]], values: Mapping[str, Any]
+) -> dict[str, Any]:
     """Form data from a campaign's saved values (or a kit's defaults)."""
     data: dict[str, Any] = {"name": name}
     for spec in specs:
@@ -110,5 +116,8 @@ def initial_data(name: str, specs: list[dict[str, Any]], values: Mapping[str, An
 
 def defaults(specs: list[dict[str, Any]]) -> dict[str, str]:
     """The kit's default value of each field that has one."""
-    return {spec["key"]: str(spec["default"]) for spec in specs
-            if spec.get("default") is not None and spec.get("type") != "image"}
+    return {
+        spec["key"]: str(spec["default"])
+        for spec in specs
+        if spec.get("default") is not None and spec.get("type") != "image"
+    }

@@ -68,17 +68,40 @@ class Visit:
 @functools.cache
 def _visit_statement() -> Select:
     # Built once: every visit runs it, and building a select costs more than running it.
-    landing = (select(KitAsset.key)
-               .where(KitAsset.version_id == Campaign.kit_version_id, KitAsset.kind == "landing")
-               .order_by(KitAsset.position).limit(1).correlate(Campaign).scalar_subquery())
-    brand = (select(BrandVersion.id).where(BrandVersion.partner_id == Campaign.partner_id)
-             .order_by(BrandVersion.number.desc()).limit(1).correlate(Campaign)
-             .scalar_subquery())
+    landing = (
+        select(KitAsset.key)
+        .where(KitAsset.version_id == Campaign.kit_version_id, KitAsset.kind == "landing")
+        .order_by(KitAsset.position)
+        .limit(1)
+        .correlate(Campaign)
+        .scalar_subquery()
+    )
+    brand = (
+        select(BrandVersion.id)
+        .where(BrandVersion.partner_id == Campaign.partner_id)
+        .order_by(BrandVersion.number.desc())
+        .limit(1)
+        .correlate(Campaign)
+        .scalar_subquery()
+    )
     return (
-        select(Campaign.id, Campaign.partner_id, Campaign.code, Campaign.status,
-               Campaign.starts_on, Campaign.ends_on, Campaign.consent_text,
-               Campaign.kit_version_id, Campaign.field_values, Partner.name, Tier.name,
-               Partner.region, Partner.website, landing, brand)
+        select(
+            Campaign.id,
+            Campaign.partner_id,
+            Campaign.code,
+            Campaign.status,
+            Campaign.starts_on,
+            Campaign.ends_on,
+            Campaign.consent_text,
+            Campaign.kit_version_id,
+            Campaign.field_values,
+            Partner.name,
+            Tier.name,
+            Partner.region,
+            Partner.website,
+            landing,
+            brand,
+        )
         .join(Partner, Partner.id == Campaign.partner_id)
         .join(Tier, Tier.id == Partner.tier_id)
         .where(Campaign.code == bindparam("code"))
@@ -90,17 +113,23 @@ def find_visit(session: Session, code: str) -> Visit | None:
     row = session.execute(_visit_statement(), {"code": code}).first()
     if row is None:
         return None
-    return Visit(*row[:9], partner=tuple(row[9:13]), landing_asset=row[13],
-                 brand_version_id=row[14])
+    return Visit(
+        *row[:9], partner=tuple(row[9:13]), landing_asset=row[13], brand_version_id=row[14]
+    )
 
 
 def page_key(visit: Visit) -> str:
     """The storage key of a campaign's rendered page: it changes with anything the page shows."""
     config = current_app.config
     inputs = [
-        RENDER_FORMAT_VERSION, visit.code, visit.kit_version_id, visit.landing_asset,
-        visit.brand_version_id, sorted((str(k), str(v)) for k, v in visit.field_values.items()),
-        list(visit.partner), [config["BASE_URL"], config["VENDOR_NAME"], config["VENDOR_WEBSITE"]],
+        RENDER_FORMAT_VERSION,
+        visit.code,
+        visit.kit_version_id,
+        visit.landing_asset,
+        visit.brand_version_id,
+        sorted((str(k), str(v)) for k, v in visit.field_values.items()),
+        list(visit.partner),
+        [config["BASE_URL"], config["VENDOR_NAME"], config["VENDOR_WEBSITE"]],
         LEAD_FORM_SLOT,
     ]
     digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()
@@ -157,10 +186,17 @@ def landing_html(session: Session, storage: Storage, visit: Visit) -> str | None
     campaign = session.get(Campaign, visit.campaign_id)
     brand = session.get(BrandVersion, visit.brand_version_id) if visit.brand_version_id else None
     try:
-        ctx = build_context(session, storage, CampaignDraft.of(campaign), "landing", brand=brand,
-                            lead_form_html=LEAD_FORM_SLOT)
-        result = cached_renderer(storage).render(kit_source(storage, campaign.kit_version),
-                                                 visit.landing_asset, ctx, "html")
+        ctx = build_context(
+            session,
+            storage,
+            CampaignDraft.of(campaign),
+            "landing",
+            brand=brand,
+            lead_form_html=LEAD_FORM_SLOT,
+        )
+        result = cached_renderer(storage).render(
+            kit_source(storage, campaign.kit_version), visit.landing_asset, ctx, "html"
+        )
     except (RenderError, StorageError) as exc:
         log.error("landing page of campaign %s could not be rendered: %s", campaign.id, exc)
         return None

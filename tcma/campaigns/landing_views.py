@@ -44,10 +44,14 @@ DEFAULT_LEAD_RATE_LIMIT = "10 per minute; 60 per hour"
 # Link previews, crawlers and browser prefetches are not people looking at the page.
 _NOT_A_VIEW = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit", re.IGNORECASE)
 NOTICES = {
-    rules.PAUSED_PAGE: ("Registrations are paused", "This page is not taking registrations "
-                        "right now. Please come back a little later."),
-    rules.OVER: ("This campaign has ended", "Thank you for your interest. This page no longer "
-                 "takes registrations."),
+    rules.PAUSED_PAGE: (
+        "Registrations are paused",
+        "This page is not taking registrations right now. Please come back a little later.",
+    ),
+    rules.OVER: (
+        "This campaign has ended",
+        "Thank you for your interest. This page no longer takes registrations.",
+    ),
     rules.NOT_STARTED: ("Coming soon", "This page opens for registrations on {starts}."),
 }
 
@@ -79,17 +83,19 @@ def _state(visit: landing.Visit) -> str:
 
 def _consent_text(visit: landing.Visit) -> str:
     return visit.consent_text or rules.default_consent_text(
-        visit.partner_name, current_app.config["VENDOR_NAME"])
+        visit.partner_name, current_app.config["VENDOR_NAME"]
+    )
 
 
 def _brand(visit: landing.Visit) -> dict[str, object]:
     """The template values of the partner's own pages: brand values and logo URL."""
     session = db.session()
-    version = session.get(BrandVersion, visit.brand_version_id) if visit.brand_version_id \
-        else None
+    version = session.get(BrandVersion, visit.brand_version_id) if visit.brand_version_id else None
     partner = session.get(Partner, visit.partner_id)
-    return {"brand": brand_services.brand_values(partner, version),
-            "logo_url": brand_logo_url(version)}
+    return {
+        "brand": brand_services.brand_values(partner, version),
+        "logo_url": brand_logo_url(version),
+    }
 
 
 def _page_response(body: str, status: int = 200) -> Response:
@@ -115,8 +121,13 @@ def _blank_form(consent_text: str, with_csrf: bool) -> str:
     form = LeadCaptureForm(formdata=None, meta={"csrf": False})
     form.submit_token.data = _SUBMIT_SLOT
     form.consent.label.text = consent_text
-    return render_template("landing/_lead_form.html", form=form, message="", action=_ACTION_SLOT,
-                           csrf_slot=_CSRF_SLOT if with_csrf else None)
+    return render_template(
+        "landing/_lead_form.html",
+        form=form,
+        message="",
+        action=_ACTION_SLOT,
+        csrf_slot=_CSRF_SLOT if with_csrf else None,
+    )
 
 
 def _new_form(visit: landing.Visit) -> str:
@@ -128,29 +139,36 @@ def _new_form(visit: landing.Visit) -> str:
     return html.replace(_ACTION_SLOT, str(escape(_action())), 1)
 
 
-def _form_page(visit: landing.Visit, form: LeadCaptureForm | None = None, status: int = 200,
-               message: str = "") -> Response:
+def _form_page(
+    visit: landing.Visit, form: LeadCaptureForm | None = None, status: int = 200, message: str = ""
+) -> Response:
     if form is None:
         form_html = _new_form(visit)
     else:
         if not form.submit_token.data:
             form.submit_token.data = landing.new_submit_token(visit.campaign_id)
         form.consent.label.text = _consent_text(visit)
-        form_html = render_template("landing/_lead_form.html", form=form, message=message,
-                                    action=_action())
+        form_html = render_template(
+            "landing/_lead_form.html", form=form, message=message, action=_action()
+        )
     page = landing.landing_html(db.session(), get_storage(), visit)
     if page is None:
         campaign = db.session().get(Campaign, visit.campaign_id)
-        page = render_template("landing/fallback.html", campaign=campaign,
-                               form_slot=landing.LEAD_FORM_SLOT, **_brand(visit))
+        page = render_template(
+            "landing/fallback.html",
+            campaign=campaign,
+            form_slot=landing.LEAD_FORM_SLOT,
+            **_brand(visit),
+        )
     return _page_response(landing.with_form(page, form_html), status)
 
 
 def _notice(visit: landing.Visit, state: str) -> Response:
     title, text = NOTICES[state]
     starts = f"{visit.starts_on:%d %B %Y}" if visit.starts_on else ""
-    body = render_template("landing/notice.html", title=title, text=text.format(starts=starts),
-                           **_brand(visit))
+    body = render_template(
+        "landing/notice.html", title=title, text=text.format(starts=starts), **_brand(visit)
+    )
     return _page_response(body)
 
 
@@ -190,16 +208,25 @@ def submit(code: str) -> Response:
     nonce = landing.read_submit_token(form.submit_token.data or "", visit.campaign_id)
     if nonce is None:
         form.submit_token.data = ""
-        return _form_page(visit, form, 400,
-                          "This form was open for too long. Please check it and send it again.")
-    values = pipeline_services.LeadInput(**{
-        name: form[name].data or "" for name in (
-            "first_name", "last_name", "email", "company", "title", "phone", "country")})
+        return _form_page(
+            visit, form, 400, "This form was open for too long. Please check it and send it again."
+        )
+    values = pipeline_services.LeadInput(
+        **{
+            name: form[name].data or ""
+            for name in ("first_name", "last_name", "email", "company", "title", "phone", "country")
+        }
+    )
     campaign = db.session().get(Campaign, visit.campaign_id)
     try:
         pipeline_services.capture_lead(
-            db.session(), campaign, values, consent_text=_consent_text(visit),
-            submit_token=nonce, utm=tracking.visit_utm(request.args))
+            db.session(),
+            campaign,
+            values,
+            consent_text=_consent_text(visit),
+            submit_token=nonce,
+            utm=tracking.visit_utm(request.args),
+        )
     except PipelineError as exc:
         form.email.errors = [*form.email.errors, exc.message]
         return _form_page(visit, form, 400, "Please check the marked fields.")
@@ -225,8 +252,13 @@ def _csrf_failed(error: CSRFError) -> Response:
     if visit is None or visit.status == DRAFT or _state(visit) != rules.OPEN:
         return _plain_error(error)
     form = LeadCaptureForm()  # keeps what they typed; renders a fresh CSRF token
-    return _form_page(visit, form, 400, "Your browser sent the form without its security "
-                      "check (cookies may be blocked). Please send it again.")
+    return _form_page(
+        visit,
+        form,
+        400,
+        "Your browser sent the form without its security "
+        "check (cookies may be blocked). Please send it again.",
+    )
 
 
 @bp.errorhandler(404)

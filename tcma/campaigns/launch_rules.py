@@ -17,8 +17,13 @@ TRANSITIONS = {
     (LIVE, RESCHEDULE): LIVE,
     (PAUSED, RESCHEDULE): PAUSED,
 }
-ACTION_WORDS = {LAUNCH: "launched", PAUSE: "paused", RESUME: "resumed", END: "ended",
-                RESCHEDULE: "rescheduled"}
+ACTION_WORDS = {
+    LAUNCH: "launched",
+    PAUSE: "paused",
+    RESUME: "resumed",
+    END: "ended",
+    RESCHEDULE: "rescheduled",
+}
 
 #: What a visitor of /l/<code> gets.
 OPEN, NOT_STARTED, PAUSED_PAGE, OVER, HIDDEN = "open", "not_started", "paused", "over", "hidden"
@@ -40,8 +45,9 @@ def next_status(status: str, action: str) -> str:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        raise LaunchError(f"This campaign is {status}; it cannot be "
-                          f"{ACTION_WORDS.get(action, action)}.") from None
+        raise LaunchError(
+            f"This campaign is {status}; it cannot be {ACTION_WORDS.get(action, action)}."
+        ) from None
 
 
 def check_dates(starts_on: dt.date | None, ends_on: dt.date | None, today: dt.date) -> None:
@@ -64,8 +70,9 @@ def clean_consent_text(text: str) -> str:
     if not text:
         raise LaunchError("Write the consent wording visitors agree to.", "consent_text")
     if len(text) > MAX_CONSENT_LENGTH:
-        raise LaunchError(f"Keep the wording under {MAX_CONSENT_LENGTH} characters.",
-                          "consent_text")
+        raise LaunchError(
+            f"Keep the wording under {MAX_CONSENT_LENGTH} characters.", "consent_text"
+        )
     return text
 
 
@@ -77,8 +84,9 @@ def default_consent_text(partner_name: str, vendor_name: str) -> str:
     )
 
 
-def landing_state(status: str, starts_on: dt.date | None, ends_on: dt.date | None,
-                  today: dt.date) -> str:
+def landing_state(
+    status: str, starts_on: dt.date | None, ends_on: dt.date | None, today: dt.date
+) -> str:
     """What /l/<code> shows: the page with its form, a polite notice, or nothing (404)."""
     if status == DRAFT:
         return HIDDEN

@@ -23,21 +23,29 @@ from tcma.db import utcnow
 bp = Blueprint("launch", __name__, url_prefix="/campaigns")
 partner_only = roles_required(*account_rules.PARTNER_ROLES)
 # The vendor's oversight: a marketer or admin can take a partner's page down, not launch it.
-overseers = roles_required(*account_rules.PARTNER_ROLES, account_rules.ADMIN,
-                           account_rules.MARKETER)
+overseers = roles_required(
+    *account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER
+)
 
 
 class LaunchForm(FlaskForm):
     """The run of a campaign and the consent wording of its lead form."""
 
     starts_on = DateField("First day", validators=[DataRequired("Choose the first day.")])
-    ends_on = DateField("Last day", validators=[DataRequired("Choose the last day.")],
-                        description="The page stops taking leads after this day.")
+    ends_on = DateField(
+        "Last day",
+        validators=[DataRequired("Choose the last day.")],
+        description="The page stops taking leads after this day.",
+    )
     consent_text = TextAreaField(
-        "Consent wording", validators=[DataRequired("Write the consent wording."),
-                                       Length(max=rules.MAX_CONSENT_LENGTH)],
+        "Consent wording",
+        validators=[
+            DataRequired("Write the consent wording."),
+            Length(max=rules.MAX_CONSENT_LENGTH),
+        ],
         description="Shown next to the lead form's checkbox; every lead keeps the wording it "
-                    "agreed to.")
+        "agreed to.",
+    )
     submit = SubmitField("Launch campaign")
 
 
@@ -70,29 +78,47 @@ def launch_page(campaign_id: int) -> str | Response:
     form = LaunchForm(obj=campaign)
     if request.method == "GET" and not campaign.consent_text:
         form.consent_text.data = rules.default_consent_text(
-            campaign.partner.name, current_app.config["VENDOR_NAME"])
+            campaign.partner.name, current_app.config["VENDOR_NAME"]
+        )
     if campaign.status != DRAFT:
         form.submit.label.text = "Save dates and wording"
     if form.validate_on_submit():
         action = launch.launch_campaign if campaign.status == DRAFT else launch.reschedule_campaign
         try:
-            action(db.session(), current_user.id, campaign, starts_on=form.starts_on.data,
-                   ends_on=form.ends_on.data, consent_text=form.consent_text.data or "")
+            action(
+                db.session(),
+                current_user.id,
+                campaign,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                consent_text=form.consent_text.data or "",
+            )
         except rules.LaunchError as exc:
             _show_error(form, exc)
         else:
-            flash("The campaign is live: share its links below." if action is
-                  launch.launch_campaign else "Launch settings saved.", "success")
+            flash(
+                "The campaign is live: share its links below."
+                if action is launch.launch_campaign
+                else "Launch settings saved.",
+                "success",
+            )
             return redirect(url_for("launch.launch", campaign_id=campaign.id))
     url = landing_url(campaign.code)
     page = render_template(
-        "launch/launch.html", campaign=campaign, form=form, action_form=ActionForm(),
-        is_owner=is_owner, landing_url=url, state=rules.landing_state(
-            campaign.status, campaign.starts_on, campaign.ends_on, utcnow().date()),
+        "launch/launch.html",
+        campaign=campaign,
+        form=form,
+        action_form=ActionForm(),
+        is_owner=is_owner,
+        landing_url=url,
+        state=rules.landing_state(
+            campaign.status, campaign.starts_on, campaign.ends_on, utcnow().date()
+        ),
         links=tracking.asset_links(campaign.kit_version, campaign.code, url),
         has_landing_asset=any(asset.kind == "landing" for asset in campaign.kit_version.assets),
-        can_oversee=current_user.role in (*account_rules.PARTNER_ROLES, account_rules.ADMIN,
-                                          account_rules.MARKETER))
+        can_oversee=current_user.role
+        in (*account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER),
+    )
     return page
 
 
@@ -116,8 +142,9 @@ def _act(campaign_id: int, action: Callable[..., None], done: str) -> Response:
 @overseers
 def pause(campaign_id: int) -> Response:
     """Stop taking leads for now."""
-    return _act(campaign_id, launch.pause_campaign,
-                "Paused: the page now says registrations are paused.")
+    return _act(
+        campaign_id, launch.pause_campaign, "Paused: the page now says registrations are paused."
+    )
 
 
 @bp.route("/<int:campaign_id>/resume", methods=["POST"])
@@ -131,5 +158,6 @@ def resume(campaign_id: int) -> Response:
 @overseers
 def end(campaign_id: int) -> Response:
     """End the campaign for good."""
-    return _act(campaign_id, launch.end_campaign,
-                "Ended: the page thanks visitors and takes no more leads.")
+    return _act(
+        campaign_id, launch.end_campaign, "Ended: the page thanks visitors and takes no more leads."
+    )

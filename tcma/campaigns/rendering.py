@@ -35,14 +35,24 @@ RENDER_PREFIX = "renders/"
 #: Renders of unsaved form values: a cache too, but one that may be emptied at any time.
 PREVIEW_PREFIX = "renders/previews/"
 #: What the live preview shows of each kind of asset.
-PREVIEW_TARGETS = {"print": "png", "banner": "png", "social": "png", "email": "html",
-                   "landing": "html"}
+PREVIEW_TARGETS = {
+    "print": "png",
+    "banner": "png",
+    "social": "png",
+    "email": "html",
+    "landing": "html",
+}
 TARGET_LABELS = {
-    ("print", "pdf"): "PDF", ("print", "png"): "PNG of page 1",
-    ("email", "html"): "HTML (CSS inlined)", ("email", "txt"): "Plain text",
-    ("email", "eml"): "Email draft (.eml)", ("landing", "html"): "HTML page",
-    ("social", "txt"): "Post texts", ("social", "png"): "Image (PNG)",
-    ("social", "json"): "Posts (JSON)", ("banner", "png"): "PNG",
+    ("print", "pdf"): "PDF",
+    ("print", "png"): "PNG of page 1",
+    ("email", "html"): "HTML (CSS inlined)",
+    ("email", "txt"): "Plain text",
+    ("email", "eml"): "Email draft (.eml)",
+    ("landing", "html"): "HTML page",
+    ("social", "txt"): "Post texts",
+    ("social", "png"): "Image (PNG)",
+    ("social", "json"): "Posts (JSON)",
+    ("banner", "png"): "PNG",
 }
 # Where a landing page's hosted lead form goes; downloads and previews get an inert copy
 # (the live page at /l/<code> has the real one).
@@ -72,7 +82,9 @@ class CampaignDraft:
         kinds = {f.key: f.type for f in campaign.kit_version.fields}
         saved = campaign.field_values or {}
         return cls(
-            partner=campaign.partner, version=campaign.kit_version, code=campaign.code,
+            partner=campaign.partner,
+            version=campaign.kit_version,
+            code=campaign.code,
             values={k: str(v) for k, v in saved.items() if kinds.get(k) not in (None, "image")},
             image_keys={k: str(v) for k, v in saved.items() if kinds.get(k) == "image" and v},
         )
@@ -81,8 +93,9 @@ class CampaignDraft:
 def public_url(endpoint: str, **values: object) -> str:
     """An absolute URL on TCMA_BASE_URL, also outside a request (CLI, workers)."""
     base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
-                                       url_scheme=base.scheme)
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -113,32 +126,49 @@ def _data_url(image: CleanImage) -> str:
 
 
 def build_context(
-    session: Session, storage: Storage, draft: CampaignDraft, asset_kind: str, *,
-    brand: BrandVersion | None = None, lead_form_html: str | None = None,
+    session: Session,
+    storage: Storage,
+    draft: CampaignDraft,
+    asset_kind: str,
+    *,
+    brand: BrandVersion | None = None,
+    lead_form_html: str | None = None,
 ) -> RenderContext:
     """Everything one asset render may use; ``brand`` defaults to the partner's current one."""
     partner, version = draft.partner, draft.version
     if brand is None:
         brand = brand_services.current_brand(session, partner.id)
     images = {key: storage.read(stored) for key, stored in draft.image_keys.items()}
-    urls = {key: public_url("kit_media.field_image", name=field_image_name(stored))
-            for key, stored in draft.image_keys.items()}
+    urls = {
+        key: public_url("kit_media.field_image", name=field_image_name(stored))
+        for key, stored in draft.image_keys.items()
+    }
     for key, image in draft.new_images.items():
         images[key], urls[key] = image.data, _data_url(image)
     slug = version.manifest.get("slug", "")
     config = current_app.config
     return RenderContext(
-        partner={"name": partner.name, "tier": partner.tier.name, "region": partner.region,
-                 "website": partner.website},
+        partner={
+            "name": partner.name,
+            "tier": partner.tier.name,
+            "region": partner.region,
+            "website": partner.website,
+        },
         brand=brand_services.brand_values(partner, brand),
         brand_logo=brand_services.read_logo(storage, brand),
         brand_version=brand_services.brand_version_key(partner, brand),
         fields=dict(draft.values),
         field_images=images,
-        campaign={"code": draft.code, "landing_url": landing_url(draft.code),
-                  "utm": rules.utm_parameters(slug, draft.code, asset_kind)},
-        kit={"name": version.manifest.get("name", ""), "slug": slug,
-             "version": str(version.number or "")},
+        campaign={
+            "code": draft.code,
+            "landing_url": landing_url(draft.code),
+            "utm": rules.utm_parameters(slug, draft.code, asset_kind),
+        },
+        kit={
+            "name": version.manifest.get("name", ""),
+            "slug": slug,
+            "version": str(version.number or ""),
+        },
         vendor={"name": config["VENDOR_NAME"], "website": config["VENDOR_WEBSITE"]},
         media_base_url=kit_media_base_url(version),
         brand_logo_url=brand_logo_url(brand),
@@ -170,8 +200,14 @@ def asset_kind(version: KitVersion, asset_key: str) -> str:
     return asset.kind
 
 
-def ensure_rendered(storage: Storage, source: KitSource, asset_key: str, ctx: RenderContext,
-                    target: str, prefix: str = RENDER_PREFIX) -> tuple[str, str]:
+def ensure_rendered(
+    storage: Storage,
+    source: KitSource,
+    asset_key: str,
+    ctx: RenderContext,
+    target: str,
+    prefix: str = RENDER_PREFIX,
+) -> tuple[str, str]:
     """Make sure the render is in storage; return (storage key, download file name)."""
     renderer = cached_renderer(storage, prefix)
     key = renderer.cache_key(source, asset_key, ctx, target)
@@ -183,8 +219,14 @@ def ensure_rendered(storage: Storage, source: KitSource, asset_key: str, ctx: Re
     return key, output_filename(source, asset_key, target)
 
 
-def render_file(storage: Storage, source: KitSource, asset_key: str, ctx: RenderContext,
-                target: str, prefix: str = PREVIEW_PREFIX) -> RenderedFile:
+def render_file(
+    storage: Storage,
+    source: KitSource,
+    asset_key: str,
+    ctx: RenderContext,
+    target: str,
+    prefix: str = PREVIEW_PREFIX,
+) -> RenderedFile:
     """One render's bytes, through the cache (previews)."""
     return cached_renderer(storage, prefix).render(source, asset_key, ctx, target)
 
@@ -194,19 +236,25 @@ def ensure_bundle(session: Session, storage: Storage, draft: CampaignDraft) -> t
     source = kit_source(storage, draft.version)
     brand = brand_services.current_brand(session, draft.partner.id)
     kinds = {a.key: a.kind for a in draft.version.assets}
-    contexts = {kind: build_context(session, storage, draft, kind, brand=brand)
-                for kind in set(kinds.values())}
+    contexts = {
+        kind: build_context(session, storage, draft, kind, brand=brand)
+        for kind in set(kinds.values())
+    }
     renderer = cached_renderer(storage)
-    parts = sorted(renderer.cache_key(source, key, contexts[kind], target)
-                   for key, kind in kinds.items() for target in TARGETS.get(kind, ()))
+    parts = sorted(
+        renderer.cache_key(source, key, contexts[kind], target)
+        for key, kind in kinds.items()
+        for target in TARGETS.get(kind, ())
+    )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     key = f"{RENDER_PREFIX}bundles/{digest}.zip"
     any_ctx = next(iter(contexts.values()))
     filename = f"{source.manifest.get('slug', 'kit')}-{draft.code}.zip"
     if not storage.exists(key):
 
-        def by_asset(src: KitSource, asset_key: str, _ctx: RenderContext,
-                     target: str) -> RenderedFile:
+        def by_asset(
+            src: KitSource, asset_key: str, _ctx: RenderContext, target: str
+        ) -> RenderedFile:
             # Each kind of asset has its own tracking medium, so its own context.
             return renderer.render(src, asset_key, contexts[kinds[asset_key]], target)
 

@@ -20,8 +20,13 @@ IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 MAX_FIELD_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_FIELD_IMAGE_SIDE = 4000
 #: The medium of tracking links in each kind of asset.
-UTM_MEDIUM = {"email": "email", "landing": "landing-page", "print": "print", "social": "social",
-              "banner": "display"}
+UTM_MEDIUM = {
+    "email": "email",
+    "landing": "landing-page",
+    "print": "print",
+    "social": "social",
+    "banner": "display",
+}
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Tabs and newlines are text; every other control character is refused.
@@ -39,8 +44,11 @@ class FieldErrors(Exception):
 def max_length(spec: Mapping[str, Any]) -> int:
     """The longest value a field takes."""
     limit = spec.get("max_length")
-    return limit if isinstance(limit, int) and limit > 0 else DEFAULT_MAX_LENGTH.get(
-        spec.get("type", "text"), 200)
+    return (
+        limit
+        if isinstance(limit, int) and limit > 0
+        else DEFAULT_MAX_LENGTH.get(spec.get("type", "text"), 200)
+    )
 
 
 def clean_field_value(spec: Mapping[str, Any], raw: str | None) -> tuple[str, str | None]:
@@ -117,8 +125,9 @@ def clean_field_values(
     return values
 
 
-def usable_values(specs: Iterable[Mapping[str, Any]], raw: Mapping[str, str | None]
-                  ) -> dict[str, str]:
+def usable_values(
+    specs: Iterable[Mapping[str, Any]], raw: Mapping[str, str | None]
+) -> dict[str, str]:
     """The values a preview may show: the valid ones; an invalid one shows as empty."""
     values = {}
     for spec in specs:
@@ -130,8 +139,9 @@ def usable_values(specs: Iterable[Mapping[str, Any]], raw: Mapping[str, str | No
 
 def clean_field_image(data: bytes) -> CleanImage:
     """An image field's upload, checked by content and re-encoded (ImageRejected if bad)."""
-    return brand_rules.clean_image(data, formats=IMAGE_FORMATS, max_bytes=MAX_FIELD_IMAGE_BYTES,
-                                   max_side=MAX_FIELD_IMAGE_SIDE)
+    return brand_rules.clean_image(
+        data, formats=IMAGE_FORMATS, max_bytes=MAX_FIELD_IMAGE_BYTES, max_side=MAX_FIELD_IMAGE_SIDE
+    )
 
 
 def campaign_name_problem(name: str) -> str | None:
@@ -152,5 +162,8 @@ def default_campaign_name(kit_name: str, today: dt.date) -> str:
 
 def utm_parameters(kit_slug: str, code: str, asset_kind: str) -> dict[str, str]:
     """UTM parameters of the tracking links in one asset of a campaign."""
-    return {"utm_source": "partner", "utm_medium": UTM_MEDIUM.get(asset_kind, asset_kind),
-            "utm_campaign": f"{kit_slug}-{code}" if code else kit_slug}
+    return {
+        "utm_source": "partner",
+        "utm_medium": UTM_MEDIUM.get(asset_kind, asset_kind),
+        "utm_campaign": f"{kit_slug}-{code}" if code else kit_slug,
+    }

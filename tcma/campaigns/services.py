@@ -50,8 +50,12 @@ def check_uploads(version: KitVersion, uploads: Mapping[str, bytes]) -> dict[str
 
 
 def _apply_values(
-    storage: Storage, version: KitVersion, name: str, raw: Mapping[str, str | None],
-    uploads: Mapping[str, bytes], kept_images: Mapping[str, str],
+    storage: Storage,
+    version: KitVersion,
+    name: str,
+    raw: Mapping[str, str | None],
+    uploads: Mapping[str, bytes],
+    kept_images: Mapping[str, str],
 ) -> tuple[str, dict[str, str]]:
     """Validate everything first; store images only once the whole form is good."""
     problems: dict[str, str] = {}
@@ -75,35 +79,57 @@ def _apply_values(
 
 
 def start_campaign(
-    session: Session, storage: Storage, partner: Partner, version: KitVersion,
-    actor_id: int | None, name: str, raw: Mapping[str, str | None],
+    session: Session,
+    storage: Storage,
+    partner: Partner,
+    version: KitVersion,
+    actor_id: int | None,
+    name: str,
+    raw: Mapping[str, str | None],
     uploads: Mapping[str, bytes] | None = None,
 ) -> Campaign:
     """Start a draft campaign from a published kit version; FieldErrors if a value is bad."""
     if not version.is_published:
         raise FieldErrors({"name": "Only a published kit can be used for a campaign."})
     name, values = _apply_values(storage, version, name, raw, uploads or {}, {})
-    campaign = Campaign(partner_id=partner.id, kit_id=version.kit_id, kit_version_id=version.id,
-                        name=name, field_values=values, created_by_id=actor_id)
+    campaign = Campaign(
+        partner_id=partner.id,
+        kit_id=version.kit_id,
+        kit_version_id=version.id,
+        name=name,
+        field_values=values,
+        created_by_id=actor_id,
+    )
     session.add(campaign)
     session.flush()
-    audit.record(session, actor_id=actor_id, action="campaign.created", object_type="campaign",
-                 object_id=campaign.id, partner_id=partner.id, to_state=campaign.status,
-                 data={"kit_id": version.kit_id, "kit_version_id": version.id})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="campaign.created",
+        object_type="campaign",
+        object_id=campaign.id,
+        partner_id=partner.id,
+        to_state=campaign.status,
+        data={"kit_id": version.kit_id, "kit_version_id": version.id},
+    )
     return campaign
 
 
 def update_campaign(
-    session: Session, storage: Storage, campaign: Campaign, actor_id: int | None, name: str,
-    raw: Mapping[str, str | None], uploads: Mapping[str, bytes] | None = None,
+    session: Session,
+    storage: Storage,
+    campaign: Campaign,
+    actor_id: int | None,
+    name: str,
+    raw: Mapping[str, str | None],
+    uploads: Mapping[str, bytes] | None = None,
     remove_images: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """Change a campaign's name and field values; returns what changed (FieldErrors if bad)."""
     version = campaign.kit_version
     saved = dict(campaign.field_values or {})
     image_fields = {s["key"] for s in field_specs(version) if s.get("type") == "image"}
-    kept = {key: saved[key] for key in image_fields
-            if saved.get(key) and key not in remove_images}
+    kept = {key: saved[key] for key in image_fields if saved.get(key) and key not in remove_images}
     name, values = _apply_values(storage, version, name, raw, uploads or {}, kept)
     changed = sorted(key for key in {*saved, *values} if saved.get(key) != values.get(key))
     if campaign.name != name:
@@ -114,14 +140,23 @@ def update_campaign(
     # A new dict, so that SQLAlchemy sees the JSON column change.
     campaign.field_values = values
     session.flush()
-    audit.record(session, actor_id=actor_id, action="campaign.updated", object_type="campaign",
-                 object_id=campaign.id, partner_id=campaign.partner_id,
-                 data={"changed": changed})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="campaign.updated",
+        object_type="campaign",
+        object_id=campaign.id,
+        partner_id=campaign.partner_id,
+        data={"changed": changed},
+    )
     return changed
 
 
 def campaigns_statement(
-    partner_id: int | None = None, *, kit_id: int | None = None, status: str | None = None,
+    partner_id: int | None = None,
+    *,
+    kit_id: int | None = None,
+    status: str | None = None,
     q: str = "",
 ) -> Select:
     """Campaigns, newest first, optionally of one partner, kit or status, or matching text."""
@@ -148,9 +183,14 @@ def record_download(
     session: Session, campaign: Campaign, asset_key: str, target: str, user_id: int | None
 ) -> AssetDownload:
     """Count one download of an asset ("*" and "zip" for the bundle)."""
-    download = AssetDownload(campaign_id=campaign.id, partner_id=campaign.partner_id,
-                             kit_id=campaign.kit_id, asset_key=asset_key, target=target,
-                             user_id=user_id)
+    download = AssetDownload(
+        campaign_id=campaign.id,
+        partner_id=campaign.partner_id,
+        kit_id=campaign.kit_id,
+        asset_key=asset_key,
+        target=target,
+        user_id=user_id,
+    )
     session.add(download)
     session.flush()
     return download

@@ -57,8 +57,9 @@ def asset_links(version: KitVersion, code: str, landing_url: str) -> list[AssetL
         if asset.kind == "landing":
             continue  # the page itself is where the links lead
         utm = {**utm_parameters(slug, code, asset.kind), "utm_content": asset.key}
-        links.append(AssetLink(asset.key, asset.name, asset.kind,
-                               tracking_url(landing_url, utm), utm))
+        links.append(
+            AssetLink(asset.key, asset.name, asset.kind, tracking_url(landing_url, utm), utm)
+        )
     return links
 
 
@@ -77,8 +78,11 @@ def _upsert(dialect: str) -> Any:
     # Built once per dialect; counts are added to what the table holds, never set, so any
     # number of processes and machines can write the same rows.
     table = PageViewDay.__table__  # a Core statement: it runs as written, for many rows
-    values = {"campaign_id": bindparam("campaign_id"), "day": bindparam("day", type_=Date),
-              "views": bindparam("views")}
+    values = {
+        "campaign_id": bindparam("campaign_id"),
+        "day": bindparam("day", type_=Date),
+        "views": bindparam("views"),
+    }
     if dialect == "postgresql":
         # View counts are worth less than a disk flush: this transaction commits without
         # waiting for one (a crash may lose a second of views, never a lead, as leads
@@ -89,14 +93,18 @@ def _upsert(dialect: str) -> Any:
         stmt = pg_insert(table).from_select(list(values), source)
     else:
         stmt = sqlite_insert(table).values(**values)
-    return stmt.on_conflict_do_update(index_elements=[table.c.campaign_id, table.c.day],
-                                      set_={"views": table.c.views + stmt.excluded.views})
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.campaign_id, table.c.day],
+        set_={"views": table.c.views + stmt.excluded.views},
+    )
 
 
 def write_views(connection: Connection, counts: Mapping[tuple[int, dt.date], int]) -> None:
     """Add counted views to the daily rows: one upsert per campaign and day."""
-    rows = [{"campaign_id": campaign_id, "day": day, "views": views}
-            for (campaign_id, day), views in sorted(counts.items())]
+    rows = [
+        {"campaign_id": campaign_id, "day": day, "views": views}
+        for (campaign_id, day), views in sorted(counts.items())
+    ]
     if rows:
         connection.execute(_upsert(connection.dialect.name), rows)
 

@@ -47,17 +47,25 @@ def index() -> str:
     own = current_user.partner_id
     partner_filter = None if own else args.get("partner", type=int)
     stmt = services.campaigns_statement(
-        own or partner_filter, kit_id=args.get("kit", type=int), status=args.get("status"),
-        q=args.get("q", ""))
+        own or partner_filter,
+        kit_id=args.get("kit", type=int),
+        status=args.get("status"),
+        q=args.get("q", ""),
+    )
     page = paginate(session, stmt, page_number(args.get("page")))
     kit_ids = select(Campaign.kit_id)
     if own:
         kit_ids = kit_ids.where(Campaign.partner_id == own)
     kits = session.scalars(select(Kit).where(Kit.id.in_(kit_ids)).order_by(Kit.name)).all()
     partners = [] if own else session.scalars(select(Partner).order_by(Partner.name)).all()
-    return render_template("campaigns/index.html", page=page, kits=kits, partners=partners,
-                           statuses=STATUSES, filtered=any(
-                               args.get(k) for k in ("kit", "partner", "status", "q")))
+    return render_template(
+        "campaigns/index.html",
+        page=page,
+        kits=kits,
+        partners=partners,
+        statuses=STATUSES,
+        filtered=any(args.get(k) for k in ("kit", "partner", "status", "q")),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,18 +79,31 @@ def new() -> str | Response:
     if form.validate_on_submit():
         try:
             campaign = services.start_campaign(
-                db.session(), get_storage(), current_user.partner, version, current_user.id,
-                form.name.data or "", web.raw_values(specs, request.form), web.uploads(specs))
+                db.session(),
+                get_storage(),
+                current_user.partner,
+                version,
+                current_user.id,
+                form.name.data or "",
+                web.raw_values(specs, request.form),
+                web.uploads(specs),
+            )
         except FieldErrors as exc:
             web.show_problems(form, exc.problems)
         else:
             flash(f"Campaign “{campaign.name}” saved. Download its assets below.", "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     draft = CampaignDraft(current_user.partner, version, defaults(specs))
-    return render_template("campaigns/form.html", form=form, version=version, campaign=None,
-                           assets=version.assets, draft=draft, preview_targets=PREVIEW_TARGETS,
-                           preview_url=lambda key: url_for("campaigns.new_preview",
-                                                           asset_key=key, kit=version.kit_id))
+    return render_template(
+        "campaigns/form.html",
+        form=form,
+        version=version,
+        campaign=None,
+        assets=version.assets,
+        draft=draft,
+        preview_targets=PREVIEW_TARGETS,
+        preview_url=lambda key: url_for("campaigns.new_preview", asset_key=key, kit=version.kit_id),
+    )
 
 
 @bp.route("/new/preview/<asset_key>", methods=["GET", "POST"])
@@ -106,11 +127,17 @@ def detail(campaign_id: int) -> str:
     version = campaign.kit_version
     brand = brand_services.current_brand(session, campaign.partner_id)
     return render_template(
-        "campaigns/detail.html", campaign=campaign, version=version, brand=brand,
-        newer=services.newer_version(session, campaign), targets=TARGETS,
-        target_labels=TARGET_LABELS, preview_targets=PREVIEW_TARGETS,
+        "campaigns/detail.html",
+        campaign=campaign,
+        version=version,
+        brand=brand,
+        newer=services.newer_version(session, campaign),
+        targets=TARGETS,
+        target_labels=TARGET_LABELS,
+        preview_targets=PREVIEW_TARGETS,
         downloads=services.download_counts(session, campaign.id),
-        can_edit=current_user.partner_id == campaign.partner_id)
+        can_edit=current_user.partner_id == campaign.partner_id,
+    )
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -121,24 +148,40 @@ def edit(campaign_id: int) -> str | Response:
     version = campaign.kit_version
     specs = services.field_specs(version)
     saved = CampaignDraft.of(campaign)
-    form = campaign_form(specs, saved_images=set(saved.image_keys),
-                         data=initial_data(campaign.name, specs, campaign.field_values or {}))
+    form = campaign_form(
+        specs,
+        saved_images=set(saved.image_keys),
+        data=initial_data(campaign.name, specs, campaign.field_values or {}),
+    )
     if form.validate_on_submit():
         try:
             changed = services.update_campaign(
-                db.session(), get_storage(), campaign, current_user.id, form.name.data or "",
-                web.raw_values(specs, request.form), web.uploads(specs),
-                web.removed_images(specs, request.form))
+                db.session(),
+                get_storage(),
+                campaign,
+                current_user.id,
+                form.name.data or "",
+                web.raw_values(specs, request.form),
+                web.uploads(specs),
+                web.removed_images(specs, request.form),
+            )
         except FieldErrors as exc:
             web.show_problems(form, exc.problems)
         else:
             flash("Changes saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, version=version, campaign=campaign,
-                           assets=version.assets, draft=saved, preview_targets=PREVIEW_TARGETS,
-                           preview_url=lambda key: url_for("campaigns.preview",
-                                                           campaign_id=campaign.id,
-                                                           asset_key=key))
+    return render_template(
+        "campaigns/form.html",
+        form=form,
+        version=version,
+        campaign=campaign,
+        assets=version.assets,
+        draft=saved,
+        preview_targets=PREVIEW_TARGETS,
+        preview_url=lambda key: url_for(
+            "campaigns.preview", campaign_id=campaign.id, asset_key=key
+        ),
+    )
 
 
 @bp.route("/<int:campaign_id>/preview/<asset_key>", methods=["GET", "POST"])
@@ -165,8 +208,9 @@ def download(campaign_id: int, asset_key: str, target: str) -> Response:
     draft = CampaignDraft.of(campaign)
     try:
         ctx = build_context(session, storage, draft, asset.kind)
-        key, filename = ensure_rendered(storage, kit_source(storage, draft.version), asset_key,
-                                        ctx, target)
+        key, filename = ensure_rendered(
+            storage, kit_source(storage, draft.version), asset_key, ctx, target
+        )
     except (RenderError, StorageError) as exc:
         flash(f"{asset.name} could not be made as {target.upper()}: {exc}", "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

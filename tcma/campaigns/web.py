@@ -30,9 +30,11 @@ from tcma.kits.models import KitVersion
 from tcma.storage import StorageError, get_storage
 
 # Kit HTML shown in a preview runs no script and submits nothing, even opened on its own.
-PREVIEW_CSP = ("sandbox; default-src 'none'; img-src 'self' data: https: http:; "
-               "style-src 'unsafe-inline' 'self'; font-src 'self' data: https:; "
-               "frame-ancestors 'self'")
+PREVIEW_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data: https: http:; "
+    "style-src 'unsafe-inline' 'self'; font-src 'self' data: https:; "
+    "frame-ancestors 'self'"
+)
 #: Reading an upload stops here; the rules refuse anything this large anyway.
 MAX_UPLOAD_READ = 6 * 1024 * 1024
 
@@ -57,8 +59,11 @@ def requested_kit_id() -> int | None:
 
 def raw_values(specs: list[dict[str, Any]], source: Mapping[str, str]) -> dict[str, str]:
     """The submitted text of each non-image field present in ``source``."""
-    return {spec["key"]: source[FIELD_PREFIX + spec["key"]] for spec in specs
-            if spec.get("type") != "image" and FIELD_PREFIX + spec["key"] in source}
+    return {
+        spec["key"]: source[FIELD_PREFIX + spec["key"]]
+        for spec in specs
+        if spec.get("type") != "image" and FIELD_PREFIX + spec["key"] in source
+    }
 
 
 def uploads(specs: list[dict[str, Any]]) -> dict[str, bytes]:
@@ -106,8 +111,14 @@ def preview_draft(base: CampaignDraft, specs: list[dict[str, Any]]) -> tuple[Cam
     if not typed and not new_images and images == base.image_keys:
         return base, False
     values = {**base.values, **rules.usable_values(specs, typed)}
-    draft = CampaignDraft(partner=base.partner, version=base.version, values=values,
-                          image_keys=images, new_images=new_images, code=base.code)
+    draft = CampaignDraft(
+        partner=base.partner,
+        version=base.version,
+        values=values,
+        image_keys=images,
+        new_images=new_images,
+        code=base.code,
+    )
     return draft, True
 
 
@@ -120,8 +131,14 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
     storage = get_storage()
     try:
         ctx = build_context(db.session(), storage, draft, asset.kind)
-        result = render_file(storage, kit_source(storage, draft.version), asset_key, ctx,
-                             target, PREVIEW_PREFIX if changed else RENDER_PREFIX)
+        result = render_file(
+            storage,
+            kit_source(storage, draft.version),
+            asset_key,
+            ctx,
+            target,
+            PREVIEW_PREFIX if changed else RENDER_PREFIX,
+        )
     except (RenderError, StorageError) as exc:
         response = make_response(f"The preview could not be made: {exc}", 422)
         response.mimetype = "text/plain"
@@ -132,4 +149,3 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
     if target == "html":
         response.headers["Content-Security-Policy"] = PREVIEW_CSP
     return response
-

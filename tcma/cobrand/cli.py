@@ -39,15 +39,17 @@ def _version(slug: str, number: int | None) -> KitVersion:
     if number is None:
         version = kit_services.latest_published_version(session, kit)
     else:
-        version = next((v for v in kit.versions if v.number == number and v.status == PUBLISHED),
-                       None)
+        version = next(
+            (v for v in kit.versions if v.number == number and v.status == PUBLISHED), None
+        )
     if version is None:
         raise click.ClickException(f"{slug} has no published version {number or ''}".strip())
     return version
 
 
-def _values(version: KitVersion, assignments: tuple[str, ...]
-            ) -> tuple[dict[str, str], dict[str, CleanImage]]:
+def _values(
+    version: KitVersion, assignments: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, CleanImage]]:
     """The kit's defaults with each --set applied; image fields take --set key=@file.png."""
     specs = field_specs(version)
     kinds = {spec["key"]: spec.get("type") for spec in specs}
@@ -56,14 +58,17 @@ def _values(version: KitVersion, assignments: tuple[str, ...]
         key, equals, value = assignment.partition("=")
         if not equals or key not in kinds:
             known = ", ".join(kinds) or "none"
-            raise click.BadParameter(f"{assignment!r}: use FIELD=VALUE with a field of the kit "
-                                     f"({known})", param_hint="--set")
+            raise click.BadParameter(
+                f"{assignment!r}: use FIELD=VALUE with a field of the kit ({known})",
+                param_hint="--set",
+            )
         if kinds[key] != "image":
             raw[key] = value
             continue
         try:
-            images[key] = campaign_rules.clean_field_image(Path(value.removeprefix("@"))
-                                                           .read_bytes())
+            images[key] = campaign_rules.clean_field_image(
+                Path(value.removeprefix("@")).read_bytes()
+            )
         except (OSError, ImageRejected) as exc:
             problems[key] = str(exc)
     try:
@@ -79,19 +84,41 @@ def _values(version: KitVersion, assignments: tuple[str, ...]
 @click.command("render")
 @click.argument("slug")
 @click.argument("asset")
-@click.option("--partner", "partner_name", required=True,
-              help="Partner company whose current brand to use.")
-@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-              help="A field value (repeatable); image fields take FIELD=@file.png.")
-@click.option("--target", type=click.Choice(ALL_TARGETS),
-              help="Output format (default: the asset kind's first: pdf, html, png or txt).")
+@click.option(
+    "--partner", "partner_name", required=True, help="Partner company whose current brand to use."
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A field value (repeatable); image fields take FIELD=@file.png.",
+)
+@click.option(
+    "--target",
+    type=click.Choice(ALL_TARGETS),
+    help="Output format (default: the asset kind's first: pdf, html, png or txt).",
+)
 @click.option("--version", "number", type=int, help="Kit version number (default: the latest).")
 @click.option("--no-cache", is_flag=True, help="Render even when the result is in storage.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              required=True, help="File to write ('-' for standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    required=True,
+    help="File to write ('-' for standard output).",
+)
 @with_appcontext
-def render_command(slug: str, asset: str, partner_name: str, assignments: tuple[str, ...],
-                   target: str | None, number: int | None, no_cache: bool, output: Path) -> None:
+def render_command(
+    slug: str,
+    asset: str,
+    partner_name: str,
+    assignments: tuple[str, ...],
+    target: str | None,
+    number: int | None,
+    no_cache: bool,
+    output: Path,
+) -> None:
     """Render one asset of a kit with a partner's brand, as the partner would download it."""
     session, storage = db.session(), get_storage()
     version = _version(slug, number)
@@ -104,10 +131,13 @@ def render_command(slug: str, asset: str, partner_name: str, assignments: tuple[
         raise click.ClickException(f"{slug} has no asset {asset!r} (it has: {known})")
     target = target or TARGETS[kit_asset.kind][0]
     if target not in TARGETS[kit_asset.kind]:
-        raise click.ClickException(f"a {kit_asset.kind} asset renders as "
-                                   f"{', '.join(TARGETS[kit_asset.kind])}, not {target}")
-    if not kit_rules.visible_to(version.kit.tiers, version.kit.regions, partner.tier.name,
-                                partner.region):
+        raise click.ClickException(
+            f"a {kit_asset.kind} asset renders as "
+            f"{', '.join(TARGETS[kit_asset.kind])}, not {target}"
+        )
+    if not kit_rules.visible_to(
+        version.kit.tiers, version.kit.regions, partner.tier.name, partner.region
+    ):
         click.echo(f"Note: {partner.name} cannot see this kit in its catalog.", err=True)
     values, images = _values(version, assignments)
     draft = CampaignDraft(partner, version, values, new_images=images, code="PREVIEW")
@@ -126,5 +156,7 @@ def render_command(slug: str, asset: str, partner_name: str, assignments: tuple[
         sys.stdout.buffer.write(result.data)
         return
     output.write_bytes(result.data)
-    click.echo(f"Wrote {output} ({slug} v{version.number} {asset} as {target.upper()}, "
-               f"{len(result.data) / 1024:.0f} KB, {elapsed:.2f} s).")
+    click.echo(
+        f"Wrote {output} ({slug} v{version.number} {asset} as {target.upper()}, "
+        f"{len(result.data) / 1024:.0f} KB, {elapsed:.2f} s)."
+    )

@@ -21,7 +21,7 @@ DEMO_BRANDS = {
         "email": "hello@brightpath-it.example",
         "address": "4 Wellington Place, Leeds LS1 4AP, United Kingdom",
         "description": "Managed backup and recovery for schools, councils and charities "
-                       "across the north of England.",
+        "across the north of England.",
     },
     "Cobalt Systems Group": {
         "display_name": "Cobalt Systems",
@@ -32,7 +32,7 @@ DEMO_BRANDS = {
         "email": "events@cobalt-systems.example",
         "address": "222 W Adams St, Suite 1400, Chicago, IL 60606, USA",
         "description": "Infrastructure and data-protection partner to mid-market IT teams "
-                       "in the Midwest since 2004.",
+        "in the Midwest since 2004.",
     },
 }
 
@@ -43,10 +43,8 @@ def draw_logo(name: str, colour: str) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((8, 8, 152, 152), radius=28, fill=colour)
     initials = "".join(word[0] for word in name.split()[:2]).upper()
-    draw.text((80, 80), initials, font=ImageFont.load_default(size=68), fill="white",
-              anchor="mm")
-    draw.text((176, 80), name, font=ImageFont.load_default(size=62), fill="#14213d",
-              anchor="lm")
+    draw.text((80, 80), initials, font=ImageFont.load_default(size=68), fill="white", anchor="mm")
+    draw.text((176, 80), name, font=ImageFont.load_default(size=62), fill="#14213d", anchor="lm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

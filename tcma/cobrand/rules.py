@@ -18,8 +18,14 @@ LOGO_FORMATS = ("PNG", "JPEG")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_SIDE = 4000
 
-LIMITS = {"display_name": 120, "website": 300, "phone": 40, "email": 254, "address": 300,
-          "description": 500}
+LIMITS = {
+    "display_name": 120,
+    "website": 300,
+    "phone": 40,
+    "email": 254,
+    "address": 300,
+    "description": 500,
+}
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,8 +98,10 @@ def contrast_warning(hex_colour: str, label: str = "This colour") -> str | None:
         return None
     if ratio >= MIN_CONTRAST:
         return None
-    return (f"{label} has a contrast of {ratio:.1f}:1 against white; text in it is hard to "
-            f"read below {MIN_CONTRAST:g}:1. Pick a darker shade for text and buttons.")
+    return (
+        f"{label} has a contrast of {ratio:.1f}:1 against white; text in it is hard to "
+        f"read below {MIN_CONTRAST:g}:1. Pick a darker shade for text and buttons."
+    )
 
 
 def web_address_problem(value: str) -> str | None:
@@ -123,8 +131,10 @@ def phone_problem(value: str) -> str | None:
 
 def check_brand_values(values: dict[str, str]) -> dict[str, str]:
     """Return the cleaned brand values, or raise BrandError naming every bad field."""
-    clean = {key: (values.get(key) or "").strip() for key in (*LIMITS, "primary_color",
-                                                             "secondary_color")}
+    clean = {
+        key: (values.get(key) or "").strip()
+        for key in (*LIMITS, "primary_color", "secondary_color")
+    }
     problems: dict[str, str] = {}
     if not clean["display_name"]:
         problems["display_name"] = "Enter the name to show on your co-branded assets."
@@ -141,8 +151,7 @@ def check_brand_values(values: dict[str, str]) -> dict[str, str]:
             clean[key] = normalise_hex(clean[key] or default)
         except ValueError:
             problems[key] = "Enter a colour as #rrggbb, for example #0b5fff."
-    checks = (("website", web_address_problem), ("email", email_problem),
-              ("phone", phone_problem))
+    checks = (("website", web_address_problem), ("email", email_problem), ("phone", phone_problem))
     for key, check in checks:
         if clean[key] and key not in problems and (problem := check(clean[key])):
             problems[key] = problem
@@ -173,25 +182,34 @@ def clean_image(
     if not data:
         raise ImageRejected("The file is empty.")
     if len(data) > max_bytes:
-        raise ImageRejected(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
-                            f"{max_bytes / 1048576:g} MB.")
+        raise ImageRejected(
+            f"The file is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:g} MB."
+        )
     if _looks_like_svg(data):
-        raise ImageRejected(f"SVG images are not accepted (they can carry scripts); "
-                            f"upload a {names} image.")
+        raise ImageRejected(
+            f"SVG images are not accepted (they can carry scripts); upload a {names} image."
+        )
     try:
         with Image.open(io.BytesIO(data), formats=formats) as probe:
             found, (width, height) = probe.format, probe.size
             if width > max_side or height > max_side:
-                raise ImageRejected(f"The image is {width} x {height} pixels; the limit is "
-                                    f"{max_side} x {max_side}.")
+                raise ImageRejected(
+                    f"The image is {width} x {height} pixels; the limit is {max_side} x {max_side}."
+                )
             probe.verify()
         with Image.open(io.BytesIO(data), formats=formats) as image:
             image.load()
             return _reencode(image, found, to_png)
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
-            ValueError, EOFError):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+    ):
         raise ImageRejected(f"The file is not a valid {names} image.") from None
 
 
@@ -211,5 +229,6 @@ def _reencode(image: Image.Image, found: str, to_png: bool) -> CleanImage:
 
 def clean_logo(data: bytes) -> CleanImage:
     """A brand logo: PNG or JPEG by content, at most 2 MB and 4000 x 4000, stored as PNG."""
-    return clean_image(data, formats=LOGO_FORMATS, max_bytes=MAX_LOGO_BYTES,
-                       max_side=MAX_LOGO_SIDE, to_png=True)
+    return clean_image(
+        data, formats=LOGO_FORMATS, max_bytes=MAX_LOGO_BYTES, max_side=MAX_LOGO_SIDE, to_png=True
+    )

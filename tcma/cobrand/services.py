@@ -16,8 +16,16 @@ from tcma.cobrand.rules import BrandError, ImageRejected
 from tcma.storage import Storage, StorageError
 
 #: Brand values a version holds besides its logo, in form order.
-VALUE_KEYS = ("display_name", "primary_color", "secondary_color", "website", "phone", "email",
-              "address", "description")
+VALUE_KEYS = (
+    "display_name",
+    "primary_color",
+    "secondary_color",
+    "website",
+    "phone",
+    "email",
+    "address",
+    "description",
+)
 
 
 def get_profile(session: Session, partner_id: int, *, lock: bool = False) -> BrandProfile | None:
@@ -41,9 +49,16 @@ def current_brand(session: Session, partner_id: int) -> BrandVersion | None:
 def brand_values(partner: Partner, version: BrandVersion | None) -> dict[str, str]:
     """The plain brand values a template sees; a partner without a brand gets sane defaults."""
     if version is None:
-        return {"display_name": partner.name, "primary_color": rules.DEFAULT_PRIMARY,
-                "secondary_color": rules.DEFAULT_SECONDARY, "website": partner.website or "",
-                "phone": "", "email": "", "address": "", "description": ""}
+        return {
+            "display_name": partner.name,
+            "primary_color": rules.DEFAULT_PRIMARY,
+            "secondary_color": rules.DEFAULT_SECONDARY,
+            "website": partner.website or "",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "description": "",
+        }
     return {key: getattr(version, key) or "" for key in VALUE_KEYS}
 
 
@@ -102,23 +117,41 @@ def save_brand(
         return previous, False
 
     version = BrandVersion(
-        profile=profile, partner_id=partner.id, number=(previous.number if previous else 0) + 1,
-        created_by_id=actor_id, **clean, **logo_fields,
+        profile=profile,
+        partner_id=partner.id,
+        number=(previous.number if previous else 0) + 1,
+        created_by_id=actor_id,
+        **clean,
+        **logo_fields,
     )
     session.add(version)
     session.flush()
-    changed = [key for key in (*VALUE_KEYS, "logo_key")
-               if previous is None or getattr(previous, key) != getattr(version, key)]
-    audit.record(session, actor_id=actor_id, action="brand.saved", object_type="brand",
-                 object_id=profile.id, partner_id=partner.id,
-                 from_state=f"version {previous.number}" if previous else None,
-                 to_state=f"version {version.number}",
-                 data={"version_id": version.id, "changed": changed})
+    changed = [
+        key
+        for key in (*VALUE_KEYS, "logo_key")
+        if previous is None or getattr(previous, key) != getattr(version, key)
+    ]
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="brand.saved",
+        object_type="brand",
+        object_id=profile.id,
+        partner_id=partner.id,
+        from_state=f"version {previous.number}" if previous else None,
+        to_state=f"version {version.number}",
+        data={"version_id": version.id, "changed": changed},
+    )
     return version, True
 
 
-def _logo_fields(storage: Storage, partner_id: int, previous: BrandVersion | None,
-                 cleaned: rules.CleanImage | None, remove: bool) -> dict[str, Any]:
+def _logo_fields(
+    storage: Storage,
+    partner_id: int,
+    previous: BrandVersion | None,
+    cleaned: rules.CleanImage | None,
+    remove: bool,
+) -> dict[str, Any]:
     if cleaned is not None:
         digest = hashlib.sha256(cleaned.data).hexdigest()[:32]
         # Content-addressed: saving the same logo twice stores it once.
@@ -126,8 +159,11 @@ def _logo_fields(storage: Storage, partner_id: int, previous: BrandVersion | Non
         return {"logo_key": key, "logo_width": cleaned.width, "logo_height": cleaned.height}
     if remove or previous is None:
         return {"logo_key": None, "logo_width": None, "logo_height": None}
-    return {"logo_key": previous.logo_key, "logo_width": previous.logo_width,
-            "logo_height": previous.logo_height}
+    return {
+        "logo_key": previous.logo_key,
+        "logo_width": previous.logo_width,
+        "logo_height": previous.logo_height,
+    }
 
 
 def _same(previous: BrandVersion, clean: dict[str, str], logo_fields: dict[str, Any]) -> bool:

@@ -23,8 +23,10 @@ _LOGO_READ = rules.MAX_LOGO_BYTES + 1
 
 def _warnings(values: dict[str, str]) -> list[str]:
     found = []
-    for key, label in (("primary_color", "The primary colour"),
-                       ("secondary_color", "The secondary colour")):
+    for key, label in (
+        ("primary_color", "The primary colour"),
+        ("secondary_color", "The secondary colour"),
+    ):
         if values.get(key) and (warning := rules.contrast_warning(values[key], label)):
             found.append(warning)
     return found
@@ -47,8 +49,14 @@ def edit() -> str | Response:
         logo = upload.read(_LOGO_READ) if upload and upload.filename else None
         try:
             saved, created = services.save_brand(
-                session, get_storage(), partner, current_user.id, form.values(), logo=logo,
-                remove_logo=bool(form.remove_logo.data))
+                session,
+                get_storage(),
+                partner,
+                current_user.id,
+                form.values(),
+                logo=logo,
+                remove_logo=bool(form.remove_logo.data),
+            )
         except BrandError as exc:
             for key, message in exc.problems.items():
                 field = getattr(form, key, None)
@@ -63,9 +71,15 @@ def edit() -> str | Response:
                 flash(warning, "warning")
             return redirect(url_for("brand.edit"))
     values = services.brand_values(partner, version)
-    return render_template("brand/edit.html", form=form, version=version, values=values,
-                           may_edit=may_edit, warnings=_warnings(values) if version else [],
-                           min_contrast=rules.MIN_CONTRAST)
+    return render_template(
+        "brand/edit.html",
+        form=form,
+        version=version,
+        values=values,
+        may_edit=may_edit,
+        warnings=_warnings(values) if version else [],
+        min_contrast=rules.MIN_CONTRAST,
+    )
 
 
 @bp.route("/logo/<int:version_id>.png")

@@ -35,23 +35,41 @@ class KitMetadata:
     regions: list[str] = field(default_factory=list)
 
     def apply(self, manifest: dict[str, Any]) -> None:
-        manifest.update(name=self.name.strip(), summary=self.summary.strip(),
-                        objective=self.objective, audience=self.audience.strip(),
-                        tags=self.tags, tiers=self.tiers, regions=self.regions)
+        manifest.update(
+            name=self.name.strip(),
+            summary=self.summary.strip(),
+            objective=self.objective,
+            audience=self.audience.strip(),
+            tags=self.tags,
+            tiers=self.tiers,
+            regions=self.regions,
+        )
 
 
-def create_kit(session: Session, storage: Storage, actor_id: int | None, meta: KitMetadata,
-               slug: str = "", cover: tuple[str, bytes] | None = None) -> Kit:
+def create_kit(
+    session: Session,
+    storage: Storage,
+    actor_id: int | None,
+    meta: KitMetadata,
+    slug: str = "",
+    cover: tuple[str, bytes] | None = None,
+) -> Kit:
     """A new kit with an empty draft (metadata and cover, no assets yet)."""
     slug = (slug or rules.slugify(meta.name)).strip()
     if not rules.SLUG_RE.match(slug):
         raise KitError("Use lowercase letters, digits and dashes.", "slug")
     if services.get_kit_by_slug(session, slug) is not None:
         raise KitError(f"Another kit already uses {slug!r}; choose another.", "slug")
-    kit = Kit(slug=slug, name=meta.name.strip(), objective=meta.objective, status=ACTIVE,
-              created_by_id=actor_id)
-    draft = KitVersion(kit=kit, status=DRAFT, manifest={"slug": slug}, files={},
-                       created_by_id=actor_id)
+    kit = Kit(
+        slug=slug,
+        name=meta.name.strip(),
+        objective=meta.objective,
+        status=ACTIVE,
+        created_by_id=actor_id,
+    )
+    draft = KitVersion(
+        kit=kit, status=DRAFT, manifest={"slug": slug}, files={}, created_by_id=actor_id
+    )
     session.add_all([kit, draft])
     session.flush()
     draft.storage_prefix = services.storage_prefix(slug, draft.id)
@@ -75,8 +93,13 @@ def open_draft(session: Session, storage: Storage, kit: Kit, actor_id: int | Non
     latest = services.latest_published_version(session, kit)
     if latest is None:
         raise KitError("This kit has neither a draft nor a published version.")
-    draft = KitVersion(kit=kit, status=DRAFT, manifest=copy.deepcopy(latest.manifest),
-                       files=dict(latest.files), created_by_id=actor_id)
+    draft = KitVersion(
+        kit=kit,
+        status=DRAFT,
+        manifest=copy.deepcopy(latest.manifest),
+        files=dict(latest.files),
+        created_by_id=actor_id,
+    )
     session.add(draft)
     session.flush()
     draft.storage_prefix = services.storage_prefix(kit.slug, draft.id)
@@ -87,8 +110,14 @@ def open_draft(session: Session, storage: Storage, kit: Kit, actor_id: int | Non
     return draft
 
 
-def update_metadata(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-                    meta: KitMetadata, cover: tuple[str, bytes] | None = None) -> KitVersion:
+def update_metadata(
+    session: Session,
+    storage: Storage,
+    kit: Kit,
+    actor_id: int | None,
+    meta: KitMetadata,
+    cover: tuple[str, bytes] | None = None,
+) -> KitVersion:
     """Change the draft's name, summary, audience, tags, tiers, regions and cover."""
     base = working_version(session, kit)
     manifest = copy.deepcopy(base.manifest)
@@ -103,9 +132,15 @@ def update_metadata(session: Session, storage: Storage, kit: Kit, actor_id: int 
     return change_draft(session, storage, kit, actor_id, manifest, new_files, field_of=slots)
 
 
-def save_asset(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-               entry: dict[str, Any], texts: dict[str, bytes | None],
-               original_key: str | None = None) -> KitVersion:
+def save_asset(
+    session: Session,
+    storage: Storage,
+    kit: Kit,
+    actor_id: int | None,
+    entry: dict[str, Any],
+    texts: dict[str, bytes | None],
+    original_key: str | None = None,
+) -> KitVersion:
     """Add or change an asset: its [[assets]] entry and its template texts.
 
     ``texts`` maps "template", "text_template" and "network:<name>" to new content (None
@@ -144,8 +179,9 @@ def save_asset(session: Session, storage: Storage, kit: Kit, actor_id: int | Non
 def _drop_slot(entry: dict[str, Any], slot: str) -> None:
     """Forget an optional text: no plain-text part (derived instead), or one network less."""
     if slot.startswith("network:"):
-        networks = {k: v for k, v in (entry.get("networks") or {}).items()
-                    if k != slot.split(":", 1)[1]}
+        networks = {
+            k: v for k, v in (entry.get("networks") or {}).items() if k != slot.split(":", 1)[1]
+        }
         if networks:
             entry["networks"] = networks
         else:
@@ -171,8 +207,9 @@ def _asset_path(entry: dict[str, Any], slot: str, taken: dict[str, Any]) -> str:
     return path
 
 
-def delete_asset(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-                 key: str) -> KitVersion:
+def delete_asset(
+    session: Session, storage: Storage, kit: Kit, actor_id: int | None, key: str
+) -> KitVersion:
     """Remove an asset and the templates nothing else uses."""
     base = working_version(session, kit)
     manifest = copy.deepcopy(base.manifest)
@@ -187,9 +224,15 @@ def delete_asset(session: Session, storage: Storage, kit: Kit, actor_id: int | N
     return change_draft(session, storage, kit, actor_id, manifest, {}, removed)
 
 
-def save_field(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-               spec: dict[str, Any], used_by: list[str],
-               original_key: str | None = None) -> KitVersion:
+def save_field(
+    session: Session,
+    storage: Storage,
+    kit: Kit,
+    actor_id: int | None,
+    spec: dict[str, Any],
+    used_by: list[str],
+    original_key: str | None = None,
+) -> KitVersion:
     """Add or change a co-brand field, and say which assets use it."""
     base = working_version(session, kit)
     manifest = copy.deepcopy(base.manifest)
@@ -215,8 +258,9 @@ def save_field(session: Session, storage: Storage, kit: Kit, actor_id: int | Non
     return change_draft(session, storage, kit, actor_id, manifest, {})
 
 
-def delete_field(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-                 key: str) -> KitVersion:
+def delete_field(
+    session: Session, storage: Storage, kit: Kit, actor_id: int | None, key: str
+) -> KitVersion:
     """Remove a field; refused while a template still uses it."""
     base = working_version(session, kit)
     manifest = copy.deepcopy(base.manifest)
@@ -229,8 +273,9 @@ def delete_field(session: Session, storage: Storage, kit: Kit, actor_id: int | N
     return change_draft(session, storage, kit, actor_id, manifest, {})
 
 
-def add_file(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-             filename: str, data: bytes) -> str:
+def add_file(
+    session: Session, storage: Storage, kit: Kit, actor_id: int | None, filename: str, data: bytes
+) -> str:
     """Add (or replace) a template at the top of the kit or an image/font in media/."""
     name = _SAFE_NAME.sub("-", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(".-")
     if not name:
@@ -241,20 +286,26 @@ def add_file(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
     return path
 
 
-def delete_file(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-                path: str) -> KitVersion:
+def delete_file(
+    session: Session, storage: Storage, kit: Kit, actor_id: int | None, path: str
+) -> KitVersion:
     """Remove a file; refused while the manifest or a template names it."""
     base = working_version(session, kit)
     if path not in base.files:
         raise KitError(f"The kit has no file {path}.")
-    return change_draft(session, storage, kit, actor_id, copy.deepcopy(base.manifest), {},
-                        {path})
+    return change_draft(session, storage, kit, actor_id, copy.deepcopy(base.manifest), {}, {path})
 
 
-def change_draft(session: Session, storage: Storage, kit: Kit, actor_id: int | None,
-                 manifest: dict[str, Any], new_files: dict[str, bytes],
-                 removed: set[str] | frozenset[str] = frozenset(),
-                 field_of: dict[str, str] | None = None) -> KitVersion:
+def change_draft(
+    session: Session,
+    storage: Storage,
+    kit: Kit,
+    actor_id: int | None,
+    manifest: dict[str, Any],
+    new_files: dict[str, bytes],
+    removed: set[str] | frozenset[str] = frozenset(),
+    field_of: dict[str, str] | None = None,
+) -> KitVersion:
     """Check a whole new state of the draft; save it only if the kit stays valid.
 
     DraftRefused lists every problem (file, line, message); nothing is written then, not
@@ -263,10 +314,15 @@ def change_draft(session: Session, storage: Storage, kit: Kit, actor_id: int | N
     base = working_version(session, kit)
     index = {path: entry for path, entry in base.files.items() if path not in removed}
     index.update({path: file_entry(data) for path, data in new_files.items()})
-    problems = [Problem(path, 0, problem) for path, data in new_files.items()
-                if (problem := file_problem(path, data))]
-    problems += [Problem("kit.toml", 0, message)
-                 for message in manifest_problems(manifest, set(index), require_assets=False)]
+    problems = [
+        Problem(path, 0, problem)
+        for path, data in new_files.items()
+        if (problem := file_problem(path, data))
+    ]
+    problems += [
+        Problem("kit.toml", 0, message)
+        for message in manifest_problems(manifest, set(index), require_assets=False)
+    ]
     stored = services.version_reader(storage, base)
 
     def read(path: str) -> bytes:

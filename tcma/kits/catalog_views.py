@@ -35,7 +35,7 @@ def cover_url(key: str | None, slug: str) -> str | None:
     """A short-lived link to a kit's cover image."""
     if not key:
         return None
-    return get_storage().download_url(key, f"{slug}-cover{key[key.rfind('.'):]}", inline=True)
+    return get_storage().download_url(key, f"{slug}-cover{key[key.rfind('.') :]}", inline=True)
 
 
 @bp.route("/")
@@ -46,18 +46,24 @@ def index() -> str:
     args = request.args
     partner = _partner()
     stmt = services.filter_catalog(
-        services.visible_kits_statement(partner), q=args.get("q", ""),
-        objective=args.get("objective", ""), kind=args.get("kind", ""), tag=args.get("tag", ""))
+        services.visible_kits_statement(partner),
+        q=args.get("q", ""),
+        objective=args.get("objective", ""),
+        kind=args.get("kind", ""),
+        tag=args.get("tag", ""),
+    )
     total_stmt = stmt.with_only_columns(Kit.id)
-    page = paginate(session, total_stmt.order_by(Kit.name), page_number(args.get("page")),
-                    PER_PAGE)
-    rows = {kit.id: (kit, version) for kit, version in
-            session.execute(stmt.where(Kit.id.in_(page.items))).all()}
+    page = paginate(session, total_stmt.order_by(Kit.name), page_number(args.get("page")), PER_PAGE)
+    rows = {
+        kit.id: (kit, version)
+        for kit, version in session.execute(stmt.where(Kit.id.in_(page.items))).all()
+    }
     cards = [rows[kit_id] for kit_id in page.items if kit_id in rows]
     kinds: dict[int, list[str]] = {}
     version_ids = [version.id for _, version in cards]
     for version_id, kind in session.execute(
-        select(KitAsset.version_id, KitAsset.kind).where(KitAsset.version_id.in_(version_ids))
+        select(KitAsset.version_id, KitAsset.kind)
+        .where(KitAsset.version_id.in_(version_ids))
         .order_by(KitAsset.position)
     ):
         kinds.setdefault(version_id, [])
@@ -65,10 +71,16 @@ def index() -> str:
             kinds[version_id].append(kind)
     covers = {kit.id: cover_url(kit.cover_key, kit.slug) for kit, _ in cards}
     return render_template(
-        "catalog/index.html", page=page, cards=cards, kinds=kinds, covers=covers,
-        objectives=rules.OBJECTIVES, kind_labels=rules.KIND_LABELS,
-        tags=services.catalog_tags(session, partner), filtered=any(
-            args.get(name) for name in ("q", "objective", "kind", "tag")))
+        "catalog/index.html",
+        page=page,
+        cards=cards,
+        kinds=kinds,
+        covers=covers,
+        objectives=rules.OBJECTIVES,
+        kind_labels=rules.KIND_LABELS,
+        tags=services.catalog_tags(session, partner),
+        filtered=any(args.get(name) for name in ("q", "objective", "kind", "tag")),
+    )
 
 
 @bp.route("/kits/<int:kit_id>")
@@ -78,9 +90,13 @@ def kit(kit_id: int) -> str:
     version = _visible_version_or_404(kit_id)
     kit = version.kit
     return render_template(
-        "catalog/kit.html", kit=kit, version=version,
-        cover=cover_url(kit.cover_key, kit.slug), kind_labels=rules.KIND_LABELS,
-        preview_size=previews.preview_size)
+        "catalog/kit.html",
+        kit=kit,
+        version=version,
+        cover=cover_url(kit.cover_key, kit.slug),
+        kind_labels=rules.KIND_LABELS,
+        preview_size=previews.preview_size,
+    )
 
 
 @bp.route("/kits/<int:kit_id>/assets/<key>/preview.png")

@@ -32,12 +32,14 @@ def import_command(path: Path) -> None:
             click.echo(f"  - {problem}", err=True)
         count = len(exc.problems)
         raise click.ClickException(
-            f"{path} was not imported ({count} problem{'s' if count > 1 else ''}).") from None
+            f"{path} was not imported ({count} problem{'s' if count > 1 else ''})."
+        ) from None
     session, storage = db.session(), get_storage()
     with click.progressbar(length=len(package.files), label=f"Storing {package.slug}") as bar:
         try:
             result = importer.import_package(
-                session, storage, package, None, lambda done, total: bar.update(done - bar.pos))
+                session, storage, package, None, lambda done, total: bar.update(done - bar.pos)
+            )
         except PackageError as exc:
             session.rollback()
             raise click.ClickException("; ".join(exc.problems)) from None
@@ -51,8 +53,10 @@ def import_command(path: Path) -> None:
             importer.delete_keys(storage, [result.version.storage_key(p) for p in package.files])
         raise
     if result.created:
-        click.echo(f"Imported {result.kit.slug}: version {result.version.number} is published "
-                   f"({len(package.files)} files).")
+        click.echo(
+            f"Imported {result.kit.slug}: version {result.version.number} is published "
+            f"({len(package.files)} files)."
+        )
     else:
         click.echo(f"{result.kit.slug} is unchanged since version {result.version.number}.")
 
@@ -60,8 +64,13 @@ def import_command(path: Path) -> None:
 @kits_group.command("export")
 @click.argument("slug")
 @click.option("--version", "number", type=int, help="Version number (default: the latest).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The zip file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The zip file to write.",
+)
 @with_appcontext
 def export_command(slug: str, number: int | None, output: Path) -> None:
     """Export a published version of a kit as a zip in the kit folder format."""
@@ -69,14 +78,17 @@ def export_command(slug: str, number: int | None, output: Path) -> None:
     kit = services.get_kit_by_slug(session, slug)
     if kit is None:
         raise click.ClickException(f"no kit {slug!r}")
-    version = (services.latest_published_version(session, kit) if number is None else
-               next((v for v in kit.versions if v.number == number and v.status == PUBLISHED),
-                    None))
+    version = (
+        services.latest_published_version(session, kit)
+        if number is None
+        else next((v for v in kit.versions if v.number == number and v.status == PUBLISHED), None)
+    )
     if not isinstance(version, KitVersion):
         which = f"version {number}" if number else "a published version"
         raise click.ClickException(f"{slug} has no {which}")
     with click.progressbar(length=len(version.files), label=f"Reading {slug}") as bar:
-        data = importer.export_zip(get_storage(), version,
-                                   lambda done, total: bar.update(done - bar.pos))
+        data = importer.export_zip(
+            get_storage(), version, lambda done, total: bar.update(done - bar.pos)
+        )
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({slug} version {version.number}, {len(data) / 1024:.0f} KB).")

@@ -31,8 +31,12 @@ bp = Blueprint("kit_content", __name__, url_prefix="/kits")
 # Which input of the asset form each of save_asset's text slots comes from.
 SLOT_INPUTS = {f"network:{network}": network for network in rules.NETWORKS}
 # The inputs only some kinds of asset have.
-KIND_INPUTS = {"email": ("subject", "preheader", "text_template"), "print": ("page_size",),
-               "banner": ("width", "height"), "social": ("width", "height", *rules.NETWORKS)}
+KIND_INPUTS = {
+    "email": ("subject", "preheader", "text_template"),
+    "print": ("page_size",),
+    "banner": ("width", "height"),
+    "social": ("width", "height", *rules.NETWORKS),
+}
 marketing = roles_required(account_rules.ADMIN, account_rules.MARKETER)
 
 
@@ -54,8 +58,7 @@ def _asset_texts(form: AssetForm, kind: str) -> dict[str, bytes | None]:
 
 
 def _asset_entry(form: AssetForm, kind: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"kind": kind, "name": form.name.data,
-                             "fields": form.fields.data or []}
+    entry: dict[str, Any] = {"kind": kind, "name": form.name.data, "fields": form.fields.data or []}
     if form.key is not None:
         entry["key"] = form.key.data
     if kind == "email":
@@ -73,8 +76,11 @@ def _fill_asset_form(form: AssetForm, asset: dict[str, Any], version: KitVersion
     form.template.data = read(asset.get("template"))
     row = version.asset(asset["key"])
     form.fields.data = row.used_fields if row else list(asset.get("fields", []))
-    values = {**asset, "text_template": read(asset.get("text_template")),
-              **{network: read(path) for network, path in (asset.get("networks") or {}).items()}}
+    values = {
+        **asset,
+        "text_template": read(asset.get("text_template")),
+        **{network: read(path) for network, path in (asset.get("networks") or {}).items()},
+    }
     for name in KIND_INPUTS.get(asset["kind"], ()):
         getattr(form, name).data = values.get(name)
 
@@ -102,8 +108,9 @@ def new_asset(kit_id: int) -> str | Response:
 def edit_asset(kit_id: int, key: str) -> str | Response:
     """Change an asset's settings and templates (in the draft)."""
     kit = load_kit(kit_id)
-    asset = next((a for a in working_version(kit).manifest.get("assets", [])
-                  if a.get("key") == key), None) or abort(404)
+    asset = next(
+        (a for a in working_version(kit).manifest.get("assets", []) if a.get("key") == key), None
+    ) or abort(404)
     return _asset_page(kit, asset["kind"], asset)
 
 
@@ -123,15 +130,29 @@ def _asset_page(kit: Any, kind: str, asset: dict[str, Any] | None) -> str | Resp
         if asset is not None:
             entry["key"] = asset["key"]
         try:
-            authoring.save_asset(db.session(), get_storage(), kit, current_user.id, entry,
-                                 _asset_texts(form, kind), asset["key"] if asset else None)
+            authoring.save_asset(
+                db.session(),
+                get_storage(),
+                kit,
+                current_user.id,
+                entry,
+                _asset_texts(form, kind),
+                asset["key"] if asset else None,
+            )
         except KitError as exc:
             show_problems(form, exc, SLOT_INPUTS)
         else:
             flash(f"{entry['name']} was saved in the draft.", "success")
             return redirect(url_for("kits.kit", kit_id=kit.id, _anchor="assets"))
-    return render_template("kits/asset_form.html", kit=kit, kind=kind, form=form, asset=asset,
-                           version=version, kind_label=rules.KIND_LABELS[kind])
+    return render_template(
+        "kits/asset_form.html",
+        kit=kit,
+        kind=kind,
+        form=form,
+        asset=asset,
+        version=version,
+        kind_label=rules.KIND_LABELS[kind],
+    )
 
 
 @bp.route("/<int:kit_id>/assets/<key>/delete", methods=["POST"])
@@ -170,18 +191,30 @@ def new_field(kit_id: int, key: str | None = None) -> str | Response:
         form.required.data, form.default.data = spec.get("required"), spec.get("default")
         form.max_length.data, form.help.data = spec.get("max_length"), spec.get("help")
         form.choices.data = "\n".join(spec.get("choices") or [])
-        form.used_by.data = [a["key"] for a in manifest.get("assets", [])
-                             if key in a.get("fields", [])]
+        form.used_by.data = [
+            a["key"] for a in manifest.get("assets", []) if key in a.get("fields", [])
+        ]
     elif form.validate_on_submit():
-        new_spec = {"key": key or form.key.data, "label": form.label.data,
-                    "type": form.type.data, "required": bool(form.required.data),
-                    "default": form.default.data, "max_length": form.max_length.data,
-                    "help": form.help.data,
-                    "choices": [c.strip() for c in (form.choices.data or "").splitlines()
-                                if c.strip()]}
+        new_spec = {
+            "key": key or form.key.data,
+            "label": form.label.data,
+            "type": form.type.data,
+            "required": bool(form.required.data),
+            "default": form.default.data,
+            "max_length": form.max_length.data,
+            "help": form.help.data,
+            "choices": [c.strip() for c in (form.choices.data or "").splitlines() if c.strip()],
+        }
         try:
-            authoring.save_field(db.session(), get_storage(), kit, current_user.id, new_spec,
-                                 form.used_by.data or [], key)
+            authoring.save_field(
+                db.session(),
+                get_storage(),
+                kit,
+                current_user.id,
+                new_spec,
+                form.used_by.data or [],
+                key,
+            )
         except KitError as exc:
             show_problems(form, exc)
         else:
@@ -218,8 +251,9 @@ def upload_file(kit_id: int) -> Response:
         return redirect(url_for("kits.kit", kit_id=kit.id, _anchor="files"))
     upload = form.file.data
     try:
-        path = authoring.add_file(db.session(), get_storage(), kit, current_user.id,
-                                  upload.filename or "", upload.read())
+        path = authoring.add_file(
+            db.session(), get_storage(), kit, current_user.id, upload.filename or "", upload.read()
+        )
     except KitError as exc:
         flash(exc.message, "error")
     else:
@@ -235,8 +269,9 @@ def delete_file(kit_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        authoring.delete_file(db.session(), get_storage(), kit, current_user.id,
-                              request.form.get("path", ""))
+        authoring.delete_file(
+            db.session(), get_storage(), kit, current_user.id, request.form.get("path", "")
+        )
     except KitError as exc:
         flash(exc.message, "error")
     else:
@@ -279,5 +314,6 @@ def version_media(kit_id: int, version_id: int, path: str) -> Response:
     if full not in version.files:
         abort(404)
     storage = get_storage()
-    return redirect(storage.download_url(version.storage_key(full), path.rsplit("/", 1)[-1],
-                                         inline=True))
+    return redirect(
+        storage.download_url(version.storage_key(full), path.rsplit("/", 1)[-1], inline=True)
+    )

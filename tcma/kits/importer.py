@@ -61,8 +61,13 @@ def import_package(
     if latest is not None and latest.digest == content_digest(package.manifest, index):
         return ImportResult(kit, latest, created=False)
     if kit is None:
-        kit = Kit(slug=package.slug, name=package.manifest["name"], objective="",
-                  status=ACTIVE, created_by_id=actor_id)
+        kit = Kit(
+            slug=package.slug,
+            name=package.manifest["name"],
+            objective="",
+            status=ACTIVE,
+            created_by_id=actor_id,
+        )
         session.add(kit)
     version = KitVersion(kit=kit, manifest=package.manifest, files=index, created_by_id=actor_id)
     session.add(version)
@@ -76,18 +81,25 @@ def import_package(
     version.published_by_id = actor_id
     services.sync_metadata(kit, version)
     session.flush()
-    audit.record(session, actor_id=actor_id, action="kit.published", object_type="kit",
-                 object_id=kit.id, to_state=f"version {version.number}",
-                 comment=version.change_note,
-                 data={"version_id": version.id, "slug": kit.slug, "source": "import"})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="kit.published",
+        object_type="kit",
+        object_id=kit.id,
+        to_state=f"version {version.number}",
+        comment=version.change_note,
+        data={"version_id": version.id, "slug": kit.slug, "source": "import"},
+    )
     session.flush()
     # Storage last: every check and every row is done, so only a storage failure is left.
     write_files(storage, version.storage_prefix, package.files, progress)
     return ImportResult(kit, version, created=True)
 
 
-def write_files(storage: Storage, prefix: str, files: dict[str, bytes],
-                progress: Progress | None = None) -> None:
+def write_files(
+    storage: Storage, prefix: str, files: dict[str, bytes], progress: Progress | None = None
+) -> None:
     """Write files under a prefix; on any failure delete those already written and re-raise."""
     written: list[str] = []
     try:
@@ -119,13 +131,16 @@ def export_zip(storage: Storage, version: KitVersion, progress: Progress | None 
     buffer = io.BytesIO()
     read = services.version_reader(storage, version)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo(f"{slug}/{MANIFEST_NAME}", stamp),
-                         dump_manifest(version.manifest, version.change_note),
-                         zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            zipfile.ZipInfo(f"{slug}/{MANIFEST_NAME}", stamp),
+            dump_manifest(version.manifest, version.change_note),
+            zipfile.ZIP_DEFLATED,
+        )
         paths = sorted(version.files)
         for done, path in enumerate(paths, start=1):
-            archive.writestr(zipfile.ZipInfo(f"{slug}/{path}", stamp), read(path),
-                             zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(f"{slug}/{path}", stamp), read(path), zipfile.ZIP_DEFLATED
+            )
             if progress:
                 progress(done, len(paths))
     return buffer.getvalue()

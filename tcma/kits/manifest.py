@@ -47,8 +47,9 @@ class _Checker:
     def add(self, where: str, message: str) -> None:
         self.problems.append(f"kit.toml {where}: {message}")
 
-    def text(self, table: dict, key: str, where: str, *, required: bool = False,
-             max_length: int = 300) -> str | None:
+    def text(
+        self, table: dict, key: str, where: str, *, required: bool = False, max_length: int = 300
+    ) -> str | None:
         value = table.get(key)
         if value is None or value == "":
             if required:
@@ -85,8 +86,16 @@ class _Checker:
         for key in sorted(set(table) - set(allowed)):
             self.add(where, f"unknown key '{key}'")
 
-    def file(self, table: dict, key: str, where: str, paths: Collection[str], *,
-             kind: str = "template", required: bool = True) -> None:
+    def file(
+        self,
+        table: dict,
+        key: str,
+        where: str,
+        paths: Collection[str],
+        *,
+        kind: str = "template",
+        required: bool = True,
+    ) -> None:
         path = self.text(table, key, where, required=required)
         if path is None:
             return
@@ -157,8 +166,9 @@ def _field_limits(check: _Checker, spec: dict[str, Any], kind: Any, where: str) 
         if kind not in rules.LENGTH_TYPES:
             check.add(where, f"'max_length' is not used by {kind} fields")
         elif not isinstance(max_length, int) or not 1 <= max_length <= rules.MAX_LENGTH_LIMIT:
-            check.add(where, "'max_length' must be a whole number from 1 to "
-                             f"{rules.MAX_LENGTH_LIMIT}")
+            check.add(
+                where, f"'max_length' must be a whole number from 1 to {rules.MAX_LENGTH_LIMIT}"
+            )
     choices = spec.get("choices")
     if kind == "choice":
         ok = isinstance(choices, list) and choices
@@ -180,8 +190,9 @@ def _field_limits(check: _Checker, spec: dict[str, Any], kind: Any, where: str) 
         check.add(where, f"'default' {problem}")
 
 
-def _assets(check: _Checker, value: Any, fields: set[str], paths: Collection[str],
-            require_assets: bool) -> None:
+def _assets(
+    check: _Checker, value: Any, fields: set[str], paths: Collection[str], require_assets: bool
+) -> None:
     assets = _table_list(check, value, "assets")
     if require_assets and value == []:
         check.add("assets", "a kit needs at least one [[assets]] entry")
@@ -210,8 +221,9 @@ def _assets(check: _Checker, value: Any, fields: set[str], paths: Collection[str
         _kind_settings(check, asset, kind, where, paths)
 
 
-def _kind_settings(check: _Checker, asset: dict[str, Any], kind: str, where: str,
-                   paths: Collection[str]) -> None:
+def _kind_settings(
+    check: _Checker, asset: dict[str, Any], kind: str, where: str, paths: Collection[str]
+) -> None:
     if kind == "email":
         check.text(asset, "subject", where, required=True, max_length=300)
         check.text(asset, "preheader", where, max_length=300)
@@ -226,8 +238,11 @@ def _kind_settings(check: _Checker, asset: dict[str, Any], kind: str, where: str
     if kind == "social":
         networks = asset.get("networks")
         if not isinstance(networks, dict) or not networks:
-            check.add(where, f"'networks' must map networks ({', '.join(rules.NETWORKS)}) "
-                             "to their post templates")
+            check.add(
+                where,
+                f"'networks' must map networks ({', '.join(rules.NETWORKS)}) "
+                "to their post templates",
+            )
             return
         for network in networks:
             if network not in rules.NETWORKS:

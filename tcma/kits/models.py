@@ -87,8 +87,13 @@ class KitVersion(Base):
         UniqueConstraint("kit_id", "number"),
         CheckConstraint("status IN ('draft', 'published')", name="status"),
         # At most one draft per kit, also when two marketers start editing at once.
-        Index("uq_kit_versions_one_draft", "kit_id", unique=True,
-              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
+        Index(
+            "uq_kit_versions_one_draft",
+            "kit_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,9 +108,7 @@ class KitVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     kit: Mapped[Kit] = relationship(back_populates="versions")
     assets: Mapped[list[KitAsset]] = relationship(
@@ -196,6 +199,7 @@ def _published_versions_never_change(mapper: Any, connection: Any, version: KitV
     # published version and must keep rendering exactly what they were made from.
     status = inspect(version).attrs.status.history
     was = (status.deleted or status.unchanged or [None])[0]
-    if was == PUBLISHED and any(inspect(version).attrs[name].history.has_changes()
-                                for name in (*_FROZEN, "status")):
+    if was == PUBLISHED and any(
+        inspect(version).attrs[name].history.has_changes() for name in (*_FROZEN, "status")
+    ):
         raise rules.KitError("A published kit version never changes; edit a new draft instead.")

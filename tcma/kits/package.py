@@ -95,8 +95,12 @@ def _check_counts(entries: int, size: int, verb: str) -> None:
     if entries > MAX_ENTRIES:
         raise PackageError([f"The kit has {entries} entries; at most {MAX_ENTRIES} are allowed."])
     if size > MAX_UNPACKED_BYTES:
-        raise PackageError([f"The kit {verb} {size / _MB:.1f} MB unpacked; at most "
-                            f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."])
+        raise PackageError(
+            [
+                f"The kit {verb} {size / _MB:.1f} MB unpacked; at most "
+                f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."
+            ]
+        )
 
 
 def _entry_problem(info: zipfile.ZipInfo) -> str | None:
@@ -119,15 +123,29 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
             while chunk := member.read(_CHUNK):
                 total += len(chunk)
                 if total > info.file_size:
-                    raise PackageError([f"{info.filename}: unpacks to more than the "
-                                        f"{info.file_size} bytes its header declares"])
+                    raise PackageError(
+                        [
+                            f"{info.filename}: unpacks to more than the "
+                            f"{info.file_size} bytes its header declares"
+                        ]
+                    )
                 if total > budget:
-                    raise PackageError([f"The kit unpacks to more than "
-                                        f"{MAX_UNPACKED_BYTES // _MB} MB; at most "
-                                        f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."])
+                    raise PackageError(
+                        [
+                            f"The kit unpacks to more than "
+                            f"{MAX_UNPACKED_BYTES // _MB} MB; at most "
+                            f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."
+                        ]
+                    )
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-            OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+    ) as exc:
         raise PackageError([f"{info.filename}: cannot be unpacked ({exc})"]) from None
     return b"".join(chunks)
 
@@ -169,8 +187,12 @@ def read_folder(root: Path) -> KitPackage:
         with full.open("rb") as stream:
             data = stream.read(budget + 1)
         if len(data) > budget:
-            raise PackageError([f"The kit has more than {MAX_UNPACKED_BYTES // _MB} MB; at most "
-                                f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."])
+            raise PackageError(
+                [
+                    f"The kit has more than {MAX_UNPACKED_BYTES // _MB} MB; at most "
+                    f"{MAX_UNPACKED_BYTES // _MB} MB are allowed."
+                ]
+            )
         budget -= len(data)
         entries[relative] = data
     return check_entries(entries)
@@ -181,8 +203,9 @@ def check_entries(entries: dict[str, bytes]) -> KitPackage:
     if MANIFEST_NAME not in entries:
         raise PackageError(["kit.toml is missing: a kit has kit.toml at its top level."])
     files = {path: data for path, data in entries.items() if path != MANIFEST_NAME}
-    problems = [problem for path, data in sorted(files.items())
-                if (problem := file_problem(path, data))]
+    problems = [
+        problem for path, data in sorted(files.items()) if (problem := file_problem(path, data))
+    ]
     try:
         manifest = parse_manifest(entries[MANIFEST_NAME])
     except PackageError as exc:
@@ -219,15 +242,17 @@ def file_problem(path: str, data: bytes) -> str | None:
 
 def image_problem(path: str, data: bytes) -> str | None:
     """Check an image by its content: a real PNG/JPEG/GIF/WebP, as named, not too large."""
-    expected = rules.IMAGE_FORMATS[path.lower()[path.rfind("."):]]
+    expected = rules.IMAGE_FORMATS[path.lower()[path.rfind(".") :]]
     allowed = sorted(set(rules.IMAGE_FORMATS.values()))
     try:
         with Image.open(io.BytesIO(data), formats=allowed) as image:
             width, height = image.size
             found = image.format
             if width * height > rules.MAX_IMAGE_PIXELS:
-                return (f"{path}: {width} x {height} pixels is more than the "
-                        f"{rules.MAX_IMAGE_PIXELS // 1_000_000} megapixels allowed")
+                return (
+                    f"{path}: {width} x {height} pixels is more than the "
+                    f"{rules.MAX_IMAGE_PIXELS // 1_000_000} megapixels allowed"
+                )
             image.verify()
     except Image.DecompressionBombError:
         return f"{path}: the image has far too many pixels"

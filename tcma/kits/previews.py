@@ -65,20 +65,27 @@ def placeholder_value(spec: dict[str, Any]) -> str | None:
     return fallback.get(spec.get("type"), f"[{spec.get('label') or spec.get('key')}]")
 
 
-def preview_context(version: KitVersion, vendor: dict[str, str],
-                    media_base_url: str | None = None) -> RenderContext:
+def preview_context(
+    version: KitVersion, vendor: dict[str, str], media_base_url: str | None = None
+) -> RenderContext:
     """The render inputs of a preview: placeholder brand and fields, no partner."""
     manifest = version.manifest
-    fields = {spec["key"]: value for spec in manifest.get("fields", [])
-              if (value := placeholder_value(spec)) is not None}
+    fields = {
+        spec["key"]: value
+        for spec in manifest.get("fields", [])
+        if (value := placeholder_value(spec)) is not None
+    }
     slug = manifest.get("slug", "kit")
     return RenderContext(
         partner={"name": "Your company"},
         brand=PLACEHOLDER_BRAND,
         brand_version="placeholder-1",
         fields=fields,
-        campaign={"code": "PREVIEW", "landing_url": "https://www.example.com/your-landing-page",
-                  "utm": {"utm_source": "partner", "utm_medium": "preview", "utm_campaign": slug}},
+        campaign={
+            "code": "PREVIEW",
+            "landing_url": "https://www.example.com/your-landing-page",
+            "utm": {"utm_source": "partner", "utm_medium": "preview", "utm_campaign": slug},
+        },
         kit={"name": manifest.get("name", ""), "slug": slug, "version": version.number or "draft"},
         vendor=vendor,
         media_base_url=media_base_url,
@@ -94,13 +101,23 @@ class SnapshotSource(KitSource):
         self.base = base
         self.wrapper = f"{_SNAPSHOT_FOLDER}{asset['key']}.html"
         # A landing template expects the lead form; the wrapper provides an inert one.
-        form = (f"{{% set lead_form %}}{PLACEHOLDER_LEAD_FORM}{{% endset %}}"
-                if asset["kind"] == "landing" else "")
+        form = (
+            f"{{% set lead_form %}}{PLACEHOLDER_LEAD_FORM}{{% endset %}}"
+            if asset["kind"] == "landing"
+            else ""
+        )
         self.wrapper_text = f'{form}{{% include "{asset["template"]}" %}}'.encode()
-        snapshot = {"key": asset["key"], "kind": "banner", "name": asset.get("name", ""),
-                    "template": self.wrapper, "width": width, "height": height}
-        assets = [snapshot if a.get("key") == asset["key"] else a
-                  for a in base.manifest.get("assets", [])]
+        snapshot = {
+            "key": asset["key"],
+            "kind": "banner",
+            "name": asset.get("name", ""),
+            "template": self.wrapper,
+            "width": width,
+            "height": height,
+        }
+        assets = [
+            snapshot if a.get("key") == asset["key"] else a for a in base.manifest.get("assets", [])
+        ]
         self.manifest = {**base.manifest, "assets": assets}
         self.version_key = f"{base.version_key}#snapshot"
 
@@ -109,8 +126,9 @@ class SnapshotSource(KitSource):
         return self.wrapper_text if path == self.wrapper else self.base.read(path)
 
 
-def preview_png_key(storage: Storage, version: KitVersion, asset_key: str,
-                    vendor: dict[str, str]) -> str:
+def preview_png_key(
+    storage: Storage, version: KitVersion, asset_key: str, vendor: dict[str, str]
+) -> str:
     """The storage key of an asset's PNG preview, rendering it first if it is not cached."""
     asset = next(a for a in version.manifest.get("assets", []) if a.get("key") == asset_key)
     source: KitSource = services.version_source(storage, version)
@@ -124,8 +142,13 @@ def preview_png_key(storage: Storage, version: KitVersion, asset_key: str,
     return key
 
 
-def preview_html(storage: Storage, version: KitVersion, asset_key: str,
-                 vendor: dict[str, str], media_base_url: str) -> bytes:
+def preview_html(
+    storage: Storage,
+    version: KitVersion,
+    asset_key: str,
+    vendor: dict[str, str],
+    media_base_url: str,
+) -> bytes:
     """An email or landing asset as the HTML it delivers, with the placeholder brand."""
     source = services.version_source(storage, version)
     renderer = CachedRenderer(storage, prefix="renders/previews/")

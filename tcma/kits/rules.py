@@ -13,15 +13,31 @@ from tcma.accounts import rules as account_rules
 
 REGIONS = account_rules.REGIONS
 KINDS = ("email", "landing", "print", "social", "banner")
-KIND_LABELS = {"email": "Email", "landing": "Landing page", "print": "Print (PDF)",
-               "social": "Social post", "banner": "Banner"}
+KIND_LABELS = {
+    "email": "Email",
+    "landing": "Landing page",
+    "print": "Print (PDF)",
+    "social": "Social post",
+    "banner": "Banner",
+}
 FIELD_TYPES = ("text", "long_text", "date", "url", "email", "phone", "choice", "image", "colour")
-FIELD_TYPE_LABELS = {"text": "Text", "long_text": "Long text", "date": "Date", "url": "Web address",
-                     "email": "Email address", "phone": "Phone number", "choice": "Choice",
-                     "image": "Image", "colour": "Colour"}
-OBJECTIVES = {"awareness": "Awareness", "lead_generation": "Lead generation",
-              "pipeline_acceleration": "Pipeline acceleration",
-              "customer_retention": "Customer retention"}
+FIELD_TYPE_LABELS = {
+    "text": "Text",
+    "long_text": "Long text",
+    "date": "Date",
+    "url": "Web address",
+    "email": "Email address",
+    "phone": "Phone number",
+    "choice": "Choice",
+    "image": "Image",
+    "colour": "Colour",
+}
+OBJECTIVES = {
+    "awareness": "Awareness",
+    "lead_generation": "Lead generation",
+    "pipeline_acceleration": "Pipeline acceleration",
+    "customer_retention": "Customer retention",
+}
 PAGE_SIZES = ("A4", "Letter")
 NETWORKS = ("linkedin", "x", "facebook")
 LENGTH_TYPES = frozenset({"text", "long_text", "url", "email", "phone"})
@@ -33,11 +49,17 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".css")
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
-FONT_MAGIC = {".ttf": (b"\x00\x01\x00\x00", b"true"), ".otf": (b"OTTO",), ".woff": (b"wOFF",),
-              ".woff2": (b"wOF2",)}
-ALLOWED_FILES_TEXT = ("only kit.toml, templates (.html, .htm, .txt, .css), images in media/ "
-                      "(.png, .jpg, .gif, .webp) and fonts in media/ (.ttf, .otf, .woff, .woff2) "
-                      "may be in a kit")
+FONT_MAGIC = {
+    ".ttf": (b"\x00\x01\x00\x00", b"true"),
+    ".otf": (b"OTTO",),
+    ".woff": (b"wOFF",),
+    ".woff2": (b"wOF2",),
+}
+ALLOWED_FILES_TEXT = (
+    "only kit.toml, templates (.html, .htm, .txt, .css), images in media/ "
+    "(.png, .jpg, .gif, .webp) and fonts in media/ (.ttf, .otf, .woff, .woff2) "
+    "may be in a kit"
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 FIELD_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -49,14 +71,33 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
-TOP_KEYS = frozenset({"slug", "name", "summary", "objective", "audience", "tags", "tiers",
-                      "regions", "cover", "change_note", "fields", "assets"})
-FIELD_KEYS = frozenset({"key", "label", "type", "required", "default", "max_length", "help",
-                        "choices"})
+TOP_KEYS = frozenset(
+    {
+        "slug",
+        "name",
+        "summary",
+        "objective",
+        "audience",
+        "tags",
+        "tiers",
+        "regions",
+        "cover",
+        "change_note",
+        "fields",
+        "assets",
+    }
+)
+FIELD_KEYS = frozenset(
+    {"key", "label", "type", "required", "default", "max_length", "help", "choices"}
+)
 ASSET_KEYS = frozenset({"key", "kind", "name", "template", "fields"})
-KIND_KEYS = {"email": {"subject", "preheader", "text_template"}, "landing": set(),
-             "print": {"page_size"}, "banner": {"width", "height"},
-             "social": {"width", "height", "networks"}}
+KIND_KEYS = {
+    "email": {"subject", "preheader", "text_template"},
+    "landing": set(),
+    "print": {"page_size"},
+    "banner": {"width", "height"},
+    "social": {"width", "height", "networks"},
+}
 
 
 class KitError(Exception):
@@ -120,7 +161,7 @@ def file_kind(path: str) -> str | None:
     lower = path.lower()
     if path == "kit.toml":
         return "manifest"
-    suffix = lower[lower.rfind("."):] if "." in lower.rsplit("/", 1)[-1] else ""
+    suffix = lower[lower.rfind(".") :] if "." in lower.rsplit("/", 1)[-1] else ""
     if suffix in TEMPLATE_SUFFIXES:
         return "template"
     if suffix in (".svg", ".svgz"):
@@ -141,7 +182,7 @@ def is_ignored_entry(path: str) -> bool:
 
 def font_problem(path: str, data: bytes) -> str | None:
     """Why a font file is not what its name says, or None."""
-    suffix = path.lower()[path.rfind("."):]
+    suffix = path.lower()[path.rfind(".") :]
     if not data.startswith(FONT_MAGIC[suffix]):
         return f"{path}: the content is not a {suffix[1:].upper()} font"
     return None
@@ -157,7 +198,9 @@ def content_digest(manifest: dict[str, Any], files: dict[str, dict[str, Any]]) -
     """A hash of a kit's manifest and file contents: equal digests mean the same kit."""
     canonical = json.dumps(
         {"manifest": manifest, "files": {p: f["sha256"] for p, f in sorted(files.items())}},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 

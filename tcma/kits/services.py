@@ -89,19 +89,41 @@ def sync_rows(version: KitVersion, read: FileReader) -> None:
     for path in version.files:
         if rules.file_kind(path) == "template":
             templates[path] = read(path)
-    version.fields = _merge(version.fields, manifest.get("fields", []), KitField, lambda spec: {
-        "label": spec["label"], "help": spec.get("help", ""), "type": spec["type"],
-        "required": bool(spec.get("required", False)), "default_value": spec.get("default"),
-        "max_length": spec.get("max_length"), "choices": spec.get("choices")})
+    version.fields = _merge(
+        version.fields,
+        manifest.get("fields", []),
+        KitField,
+        lambda spec: {
+            "label": spec["label"],
+            "help": spec.get("help", ""),
+            "type": spec["type"],
+            "required": bool(spec.get("required", False)),
+            "default_value": spec.get("default"),
+            "max_length": spec.get("max_length"),
+            "choices": spec.get("choices"),
+        },
+    )
     common = {"key", "kind", "name", "template", "fields"}
-    version.assets = _merge(version.assets, manifest.get("assets", []), KitAsset, lambda asset: {
-        "kind": asset["kind"], "name": asset["name"], "template": asset["template"],
-        "settings": {k: v for k, v in asset.items() if k not in common},
-        "used_fields": fields_used_by(asset, templates)})
+    version.assets = _merge(
+        version.assets,
+        manifest.get("assets", []),
+        KitAsset,
+        lambda asset: {
+            "kind": asset["kind"],
+            "name": asset["name"],
+            "template": asset["template"],
+            "settings": {k: v for k, v in asset.items() if k not in common},
+            "used_fields": fields_used_by(asset, templates),
+        },
+    )
 
 
-def _merge(rows: list[Any], specs: list[dict[str, Any]], model: type,
-           values: Callable[[dict[str, Any]], dict[str, Any]]) -> list[Any]:
+def _merge(
+    rows: list[Any],
+    specs: list[dict[str, Any]],
+    model: type,
+    values: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[Any]:
     # Rows are updated in place by key: replacing them all would insert the new rows
     # before deleting the old ones and break the (version, key) unique constraint.
     existing = {row.key: row for row in rows}
@@ -146,15 +168,24 @@ def publish_draft(
     _mark_published(draft, latest, actor_id, change_note)
     sync_metadata(kit, draft)
     session.flush()
-    audit.record(session, actor_id=actor_id, action="kit.published", object_type="kit",
-                 object_id=kit.id, from_state=DRAFT, to_state=f"version {draft.number}",
-                 comment=change_note, data={"version_id": draft.id, "slug": kit.slug})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="kit.published",
+        object_type="kit",
+        object_id=kit.id,
+        from_state=DRAFT,
+        to_state=f"version {draft.number}",
+        comment=change_note,
+        data={"version_id": draft.id, "slug": kit.slug},
+    )
     _drop_unlisted_files(storage, draft)
     return draft
 
 
-def _mark_published(version: KitVersion, latest: KitVersion | None, actor_id: int | None,
-                    change_note: str) -> None:
+def _mark_published(
+    version: KitVersion, latest: KitVersion | None, actor_id: int | None, change_note: str
+) -> None:
     version.number = (latest.number if latest else 0) + 1
     version.status = PUBLISHED
     version.change_note = change_note
@@ -180,8 +211,16 @@ def set_kit_status(session: Session, kit: Kit, actor_id: int | None, status: str
         return
     previous, kit.status = kit.status, status
     action = "kit.archived" if status == ARCHIVED else "kit.unarchived"
-    audit.record(session, actor_id=actor_id, action=action, object_type="kit", object_id=kit.id,
-                 from_state=previous, to_state=status, data={"slug": kit.slug})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        object_type="kit",
+        object_id=kit.id,
+        from_state=previous,
+        to_state=status,
+        data={"slug": kit.slug},
+    )
     session.flush()
 
 
@@ -211,18 +250,26 @@ def visible_kits_statement(partner: Partner | None) -> Select:
     return stmt
 
 
-def filter_catalog(stmt: Select, q: str = "", objective: str = "", kind: str = "",
-                   tag: str = "") -> Select:
+def filter_catalog(
+    stmt: Select, q: str = "", objective: str = "", kind: str = "", tag: str = ""
+) -> Select:
     """Narrow a visible_kits_statement by text, objective, asset kind and tag."""
     if q := q.strip():
         like = f"%{q}%"
-        stmt = stmt.where(or_(Kit.name.ilike(like), Kit.summary.ilike(like),
-                              Kit.audience.ilike(like), has_label(Kit.tags, q)))
+        stmt = stmt.where(
+            or_(
+                Kit.name.ilike(like),
+                Kit.summary.ilike(like),
+                Kit.audience.ilike(like),
+                has_label(Kit.tags, q),
+            )
+        )
     if objective in rules.OBJECTIVES:
         stmt = stmt.where(Kit.objective == objective)
     if kind in rules.KINDS:
-        stmt = stmt.where(exists().where(KitAsset.version_id == KitVersion.id,
-                                         KitAsset.kind == kind))
+        stmt = stmt.where(
+            exists().where(KitAsset.version_id == KitVersion.id, KitAsset.kind == kind)
+        )
     if tag := tag.strip():
         stmt = stmt.where(has_label(Kit.tags, tag))
     return stmt
@@ -238,8 +285,9 @@ def get_visible_kit_version(
     kit = session.get(Kit, kit_id)
     if kit is None or (kit.status == ARCHIVED and not allow_archived):
         return None
-    if partner is not None and not rules.visible_to(kit.tiers, kit.regions,
-                                                     partner.tier.name, partner.region):
+    if partner is not None and not rules.visible_to(
+        kit.tiers, kit.regions, partner.tier.name, partner.region
+    ):
         return None
     return latest_published_version(session, kit)
 

@@ -34,9 +34,14 @@ def _kit_form(**kwargs: object) -> KitForm:
 
 def _metadata(form: KitForm) -> authoring.KitMetadata:
     return authoring.KitMetadata(
-        name=form.name.data, summary=form.summary.data, objective=form.objective.data,
-        audience=form.audience.data or "", tags=split_list(form.tags.data),
-        tiers=form.tiers.data or [], regions=form.regions.data or [])
+        name=form.name.data,
+        summary=form.summary.data,
+        objective=form.objective.data,
+        audience=form.audience.data or "",
+        tags=split_list(form.tags.data),
+        tiers=form.tiers.data or [],
+        regions=form.regions.data or [],
+    )
 
 
 def _cover(form: KitForm) -> tuple[str, bytes] | None:
@@ -55,19 +60,33 @@ def manage() -> str:
     if status in (ACTIVE, ARCHIVED):
         stmt = stmt.where(Kit.status == status)
     if q := args.get("q", "").strip():
-        stmt = stmt.where(or_(Kit.name.ilike(f"%{q}%"), Kit.summary.ilike(f"%{q}%"),
-                              Kit.slug.ilike(f"%{q}%")))
+        stmt = stmt.where(
+            or_(Kit.name.ilike(f"%{q}%"), Kit.summary.ilike(f"%{q}%"), Kit.slug.ilike(f"%{q}%"))
+        )
     if (objective := args.get("objective")) in rules.OBJECTIVES:
         stmt = stmt.where(Kit.objective == objective)
     page = paginate(session, stmt, page_number(args.get("page")))
     ids = [kit.id for kit in page.items]
-    latest = dict(session.execute(
-        select(KitVersion.kit_id, func.max(KitVersion.number))
-        .where(KitVersion.kit_id.in_(ids)).group_by(KitVersion.kit_id)).all())
-    drafts = set(session.scalars(
-        select(KitVersion.kit_id).where(KitVersion.kit_id.in_(ids), KitVersion.status == DRAFT)))
-    return render_template("kits/manage.html", page=page, latest=latest, drafts=drafts,
-                           status=status, objectives=rules.OBJECTIVES)
+    latest = dict(
+        session.execute(
+            select(KitVersion.kit_id, func.max(KitVersion.number))
+            .where(KitVersion.kit_id.in_(ids))
+            .group_by(KitVersion.kit_id)
+        ).all()
+    )
+    drafts = set(
+        session.scalars(
+            select(KitVersion.kit_id).where(KitVersion.kit_id.in_(ids), KitVersion.status == DRAFT)
+        )
+    )
+    return render_template(
+        "kits/manage.html",
+        page=page,
+        latest=latest,
+        drafts=drafts,
+        status=status,
+        objectives=rules.OBJECTIVES,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -77,8 +96,14 @@ def new_kit() -> str | Response:
     form = _kit_form()
     if form.validate_on_submit():
         try:
-            kit = authoring.create_kit(db.session(), get_storage(), current_user.id,
-                                       _metadata(form), form.slug.data or "", _cover(form))
+            kit = authoring.create_kit(
+                db.session(),
+                get_storage(),
+                current_user.id,
+                _metadata(form),
+                form.slug.data or "",
+                _cover(form),
+            )
         except KitError as exc:
             show_problems(form, exc)
         else:
@@ -95,12 +120,19 @@ def kit(kit_id: int) -> str:
     session = db.session()
     version = working_version(kit)
     latest = services.latest_published_version(session, kit)
-    versions = sorted(kit.versions, key=lambda v: (v.number or 10**9), reverse=True)
+    versions = sorted(kit.versions, key=lambda v: v.number or 10**9, reverse=True)
     return render_template(
-        "kits/kit.html", kit=kit, version=version, latest=latest, versions=versions,
-        publish_form=PublishForm(), action_form=ActionForm(),
-        kind_labels=rules.KIND_LABELS, objectives=rules.OBJECTIVES,
-        preview_size=previews.preview_size)
+        "kits/kit.html",
+        kit=kit,
+        version=version,
+        latest=latest,
+        versions=versions,
+        publish_form=PublishForm(),
+        action_form=ActionForm(),
+        kind_labels=rules.KIND_LABELS,
+        objectives=rules.OBJECTIVES,
+        preview_size=previews.preview_size,
+    )
 
 
 @bp.route("/<int:kit_id>/edit", methods=["GET", "POST"])
@@ -110,18 +142,25 @@ def edit_kit(kit_id: int) -> str | Response:
     kit = load_kit(kit_id)
     manifest = working_version(kit).manifest
     if request.method == "GET":
-        form = _kit_form(data={
-            "name": manifest.get("name"), "summary": manifest.get("summary"),
-            "objective": manifest.get("objective"), "audience": manifest.get("audience"),
-            "tags": ", ".join(manifest.get("tags", [])), "tiers": manifest.get("tiers", []),
-            "regions": manifest.get("regions", [])})
+        form = _kit_form(
+            data={
+                "name": manifest.get("name"),
+                "summary": manifest.get("summary"),
+                "objective": manifest.get("objective"),
+                "audience": manifest.get("audience"),
+                "tags": ", ".join(manifest.get("tags", [])),
+                "tiers": manifest.get("tiers", []),
+                "regions": manifest.get("regions", []),
+            }
+        )
     else:
         form = _kit_form()
     del form.slug
     if form.validate_on_submit():
         try:
-            authoring.update_metadata(db.session(), get_storage(), kit, current_user.id,
-                                      _metadata(form), _cover(form))
+            authoring.update_metadata(
+                db.session(), get_storage(), kit, current_user.id, _metadata(form), _cover(form)
+            )
         except KitError as exc:
             show_problems(form, exc)
         else:
@@ -138,8 +177,9 @@ def publish(kit_id: int) -> str | Response:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            version = services.publish_draft(db.session(), get_storage(), kit, current_user.id,
-                                             form.change_note.data)
+            version = services.publish_draft(
+                db.session(), get_storage(), kit, current_user.id, form.change_note.data
+            )
         except KitError as exc:
             flash(exc.message, "error")
         else:
@@ -196,14 +236,18 @@ def upload() -> str | Response:
             problems = ["The files could not be stored; nothing was imported. Try again."]
         else:
             if result.created:
-                flash(f"{result.kit.name}: version {result.version.number} is published.",
-                      "success")
+                flash(
+                    f"{result.kit.name}: version {result.version.number} is published.", "success"
+                )
             else:
-                flash(f"{result.kit.name}: nothing changed since version "
-                      f"{result.version.number}.", "success")
+                flash(
+                    f"{result.kit.name}: nothing changed since version {result.version.number}.",
+                    "success",
+                )
             return redirect(url_for("kits.kit", kit_id=result.kit.id))
     return render_template("kits/upload.html", form=form, problems=problems), (
-        422 if problems else 200)
+        422 if problems else 200
+    )
 
 
 @bp.route("/<int:kit_id>/versions/<int:version_id>/download")

@@ -16,8 +16,10 @@ from tcma.kits.rules import DraftRefused, KitError, Problem
 from tcma.storage import StorageError, get_storage
 
 # Preview HTML is vendor-authored: it runs no script, submits nothing and loads only our files.
-PREVIEW_CSP = ("sandbox allow-same-origin; default-src 'none'; img-src 'self' data: https:; "
-               "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'")
+PREVIEW_CSP = (
+    "sandbox allow-same-origin; default-src 'none'; img-src 'self' data: https:; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'"
+)
 
 
 # "kit.toml fields[2] (date): 'default' must be ..." names the input in its first quotes.

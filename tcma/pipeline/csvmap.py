@@ -39,40 +39,64 @@ OPPORTUNITY_COLUMNS = {
 }
 REQUIRED_COLUMNS = {LEADS: ("email",), OPPORTUNITIES: ("name", "amount", "stage")}
 HUBSPOT_ONLY = {
-    "company name", "job title", "phone number", "country/region", "deal name", "deal stage",
-    "associated company", "deal currency code",
+    "company name",
+    "job title",
+    "phone number",
+    "country/region",
+    "deal name",
+    "deal stage",
+    "associated company",
+    "deal currency code",
 }
 
 # What each CRM's standard picklists mean in tcma's words.
 LEAD_STATUS_WORDS = {
-    "open - not contacted": rules.NEW, "open": rules.WORKING, "in progress": rules.WORKING,
-    "working - contacted": rules.WORKING, "attempted to contact": rules.WORKING,
-    "connected": rules.WORKING, "closed - converted": rules.CONVERTED,
-    "open deal": rules.CONVERTED, "closed - not converted": rules.DISQUALIFIED,
-    "unqualified": rules.DISQUALIFIED, "bad timing": rules.DISQUALIFIED,
+    "open - not contacted": rules.NEW,
+    "open": rules.WORKING,
+    "in progress": rules.WORKING,
+    "working - contacted": rules.WORKING,
+    "attempted to contact": rules.WORKING,
+    "connected": rules.WORKING,
+    "closed - converted": rules.CONVERTED,
+    "open deal": rules.CONVERTED,
+    "closed - not converted": rules.DISQUALIFIED,
+    "unqualified": rules.DISQUALIFIED,
+    "bad timing": rules.DISQUALIFIED,
     **{status: status for status in rules.LEAD_STATUSES},
 }
 STAGE_WORDS = {
-    "needs analysis": rules.QUALIFICATION, "id. decision makers": rules.QUALIFICATION,
-    "value proposition": rules.PROPOSAL, "perception analysis": rules.PROPOSAL,
-    "proposal/price quote": rules.PROPOSAL, "negotiation/review": rules.NEGOTIATION,
-    "appointment scheduled": rules.PROSPECTING, "qualified to buy": rules.QUALIFICATION,
-    "presentation scheduled": rules.PROPOSAL, "decision maker bought-in": rules.NEGOTIATION,
-    "contract sent": rules.NEGOTIATION, "closed won": rules.CLOSED_WON,
+    "needs analysis": rules.QUALIFICATION,
+    "id. decision makers": rules.QUALIFICATION,
+    "value proposition": rules.PROPOSAL,
+    "perception analysis": rules.PROPOSAL,
+    "proposal/price quote": rules.PROPOSAL,
+    "negotiation/review": rules.NEGOTIATION,
+    "appointment scheduled": rules.PROSPECTING,
+    "qualified to buy": rules.QUALIFICATION,
+    "presentation scheduled": rules.PROPOSAL,
+    "decision maker bought-in": rules.NEGOTIATION,
+    "contract sent": rules.NEGOTIATION,
+    "closed won": rules.CLOSED_WON,
     "closed lost": rules.CLOSED_LOST,
     **{stage.replace("_", " "): stage for stage in rules.STAGES},
 }
 # How exports name stages, so a file goes back into the CRM it is meant for.
 STAGE_EXPORT = {
     "salesforce": {
-        rules.PROSPECTING: "Prospecting", rules.QUALIFICATION: "Qualification",
-        rules.PROPOSAL: "Proposal/Price Quote", rules.NEGOTIATION: "Negotiation/Review",
-        rules.CLOSED_WON: "Closed Won", rules.CLOSED_LOST: "Closed Lost",
+        rules.PROSPECTING: "Prospecting",
+        rules.QUALIFICATION: "Qualification",
+        rules.PROPOSAL: "Proposal/Price Quote",
+        rules.NEGOTIATION: "Negotiation/Review",
+        rules.CLOSED_WON: "Closed Won",
+        rules.CLOSED_LOST: "Closed Lost",
     },
     "hubspot": {
-        rules.PROSPECTING: "Appointment scheduled", rules.QUALIFICATION: "Qualified to buy",
-        rules.PROPOSAL: "Presentation scheduled", rules.NEGOTIATION: "Contract sent",
-        rules.CLOSED_WON: "Closed won", rules.CLOSED_LOST: "Closed lost",
+        rules.PROSPECTING: "Appointment scheduled",
+        rules.QUALIFICATION: "Qualified to buy",
+        rules.PROPOSAL: "Presentation scheduled",
+        rules.NEGOTIATION: "Contract sent",
+        rules.CLOSED_WON: "Closed won",
+        rules.CLOSED_LOST: "Closed lost",
     },
 }
 SYMBOL_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP"}
@@ -201,21 +225,23 @@ def check_opportunity_row(
     """Clean one opportunity row; the errors say what is wrong with it."""
     errors: list[str] = []
     row: dict[str, Any] = {
-        "name": _text(values, "name", errors), "account": _text(values, "account", errors),
+        "name": _text(values, "name", errors),
+        "account": _text(values, "account", errors),
     }
     if not row["name"]:
         errors.append("the opportunity name is empty")
     currency = (values.get("currency") or "").strip().upper()
     try:
         row["amount"], row["currency"] = parse_amount(
-            values.get("amount") or "", currency, default_currency)
+            values.get("amount") or "", currency, default_currency
+        )
     except PipelineError as exc:
         errors.append(exc.message)
     row["stage"] = STAGE_WORDS.get(_words(values.get("stage") or ""))
     if row["stage"] is None:
         errors.append(f"stage {values.get('stage')!r} is unknown")
     row["expected_close_on"] = None
-    if (close := (values.get("close_date") or "").strip()):
+    if close := (values.get("close_date") or "").strip():
         try:
             row["expected_close_on"] = parse_date(close)
         except PipelineError as exc:
@@ -270,11 +296,13 @@ def parse_csv(data: bytes, kind: str, default_currency: str = "USD") -> ParsedFi
     body = [(number, record) for number, record in enumerate(records[1:], start=2) if any(record)]
     if len(body) > MAX_IMPORT_ROWS:
         parsed.file_errors.append(
-            f"The file has {len(body)} rows; import at most {MAX_IMPORT_ROWS}.")
+            f"The file has {len(body)} rows; import at most {MAX_IMPORT_ROWS}."
+        )
         return parsed
     for number, record in body:
-        values = {key: record[index] if index < len(record) else ""
-                  for index, key in mapping.items()}
+        values = {
+            key: record[index] if index < len(record) else "" for index, key in mapping.items()
+        }
         if kind == LEADS:
             row, errors = check_lead_row(values)
         else:

@@ -16,18 +16,62 @@ SALESFORCE, HUBSPOT = "salesforce", "hubspot"
 CRMS = (SALESFORCE, HUBSPOT)
 
 LEAD_HEADERS = {
-    SALESFORCE: ("First Name", "Last Name", "Email", "Company", "Title", "Phone", "Country",
-                 "Lead Status", "Lead Source", "Campaign", "Created Date", "Consent",
-                 "Consent Wording", "Owner"),
-    HUBSPOT: ("First name", "Last name", "Email", "Company name", "Job title", "Phone number",
-              "Country/Region", "Lead status", "Original source", "Campaign", "Create date",
-              "Consent", "Consent wording", "Owner"),
+    SALESFORCE: (
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company",
+        "Title",
+        "Phone",
+        "Country",
+        "Lead Status",
+        "Lead Source",
+        "Campaign",
+        "Created Date",
+        "Consent",
+        "Consent Wording",
+        "Owner",
+    ),
+    HUBSPOT: (
+        "First name",
+        "Last name",
+        "Email",
+        "Company name",
+        "Job title",
+        "Phone number",
+        "Country/Region",
+        "Lead status",
+        "Original source",
+        "Campaign",
+        "Create date",
+        "Consent",
+        "Consent wording",
+        "Owner",
+    ),
 }
 OPPORTUNITY_HEADERS = {
-    SALESFORCE: ("Opportunity Name", "Account Name", "Amount", "Opportunity Currency", "Stage",
-                 "Close Date", "Campaign", "Created Date", "Owner"),
-    HUBSPOT: ("Deal Name", "Associated Company", "Amount", "Deal Currency Code", "Deal Stage",
-              "Close Date", "Campaign", "Create date", "Owner"),
+    SALESFORCE: (
+        "Opportunity Name",
+        "Account Name",
+        "Amount",
+        "Opportunity Currency",
+        "Stage",
+        "Close Date",
+        "Campaign",
+        "Created Date",
+        "Owner",
+    ),
+    HUBSPOT: (
+        "Deal Name",
+        "Associated Company",
+        "Amount",
+        "Deal Currency Code",
+        "Deal Stage",
+        "Close Date",
+        "Campaign",
+        "Create date",
+        "Owner",
+    ),
 }
 
 
@@ -38,10 +82,20 @@ def _owner(record: Lead | Opportunity) -> str:
 def lead_row(lead: Lead) -> list[Any]:
     """One lead as export cells (statuses in tcma's words, which an import reads back)."""
     return [
-        lead.first_name, lead.last_name, lead.email, lead.company, lead.title, lead.phone,
-        lead.country, rules.LEAD_STATUS_LABELS[lead.status], rules.SOURCE_LABELS[lead.source],
-        lead.campaign.name if lead.campaign else "", lead.created_at.strftime("%Y-%m-%d %H:%M"),
-        "yes" if lead.consent else "no", lead.consent_text, _owner(lead),
+        lead.first_name,
+        lead.last_name,
+        lead.email,
+        lead.company,
+        lead.title,
+        lead.phone,
+        lead.country,
+        rules.LEAD_STATUS_LABELS[lead.status],
+        rules.SOURCE_LABELS[lead.source],
+        lead.campaign.name if lead.campaign else "",
+        lead.created_at.strftime("%Y-%m-%d %H:%M"),
+        "yes" if lead.consent else "no",
+        lead.consent_text,
+        _owner(lead),
     ]
 
 
@@ -49,10 +103,15 @@ def opportunity_row(opportunity: Opportunity, crm: str) -> list[Any]:
     """One opportunity as export cells, its stage named as the target CRM names it."""
     close = opportunity.expected_close_on
     return [
-        opportunity.name, opportunity.account, f"{opportunity.amount:.2f}", opportunity.currency,
-        STAGE_EXPORT[crm][opportunity.stage], close.isoformat() if close else "",
+        opportunity.name,
+        opportunity.account,
+        f"{opportunity.amount:.2f}",
+        opportunity.currency,
+        STAGE_EXPORT[crm][opportunity.stage],
+        close.isoformat() if close else "",
         opportunity.campaign.name if opportunity.campaign else "",
-        opportunity.created_at.strftime("%Y-%m-%d %H:%M"), _owner(opportunity),
+        opportunity.created_at.strftime("%Y-%m-%d %H:%M"),
+        _owner(opportunity),
     ]
 
 

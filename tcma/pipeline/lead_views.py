@@ -22,11 +22,19 @@ def leads() -> str:
     flt = web.list_filter(request.args)
     page = paginate(db.session(), leads_statement(flt), page_number(request.args.get("page")))
     return render_template(
-        "pipeline/leads.html", page=page, flt=flt, statuses=rules.LEAD_STATUSES,
-        campaigns=web.campaign_choices(flt.partner_id), owners=web.owner_choices(flt.partner_id),
-        partners=[] if web.is_partner() else web.partner_choices(), unassigned=UNASSIGNED,
-        filtered=any(request.args.get(k) for k in ("campaign", "status", "owner", "q", "from",
-                                                     "to", "partner")))
+        "pipeline/leads.html",
+        page=page,
+        flt=flt,
+        statuses=rules.LEAD_STATUSES,
+        campaigns=web.campaign_choices(flt.partner_id),
+        owners=web.owner_choices(flt.partner_id),
+        partners=[] if web.is_partner() else web.partner_choices(),
+        unassigned=UNASSIGNED,
+        filtered=any(
+            request.args.get(k)
+            for k in ("campaign", "status", "owner", "q", "from", "to", "partner")
+        ),
+    )
 
 
 def _work_form(lead_partner_id: int, obj: object | None = None) -> LeadWorkForm:
@@ -38,12 +46,19 @@ def _work_form(lead_partner_id: int, obj: object | None = None) -> LeadWorkForm:
 def _lead_page(record: Lead, form: LeadWorkForm) -> str:
     session = db.session()
     opportunities = session.scalars(
-        select(Opportunity).where(Opportunity.lead_id == record.id).order_by(Opportunity.id)).all()
+        select(Opportunity).where(Opportunity.lead_id == record.id).order_by(Opportunity.id)
+    ).all()
     return render_template(
-        "pipeline/lead.html", lead=record, form=form, erase_form=EraseForm(),
-        history=services.history(session, record), opportunities=opportunities,
-        can_work=web.is_partner(), can_erase=current_user.role in web.ERASER_ROLES,
-        can_convert=web.is_partner() and record.status in rules.CONVERTIBLE_STATUSES)
+        "pipeline/lead.html",
+        lead=record,
+        form=form,
+        erase_form=EraseForm(),
+        history=services.history(session, record),
+        opportunities=opportunities,
+        can_work=web.is_partner(),
+        can_erase=current_user.role in web.ERASER_ROLES,
+        can_convert=web.is_partner() and record.status in rules.CONVERTIBLE_STATUSES,
+    )
 
 
 def _status_choices(form: LeadWorkForm, record: Lead) -> None:
@@ -69,8 +84,14 @@ def update_lead(lead_id: int) -> str | Response:
     _status_choices(form, record)
     if form.validate_on_submit():
         try:
-            services.update_lead(db.session(), current_user.id, record, status=form.status.data,
-                                 owner_id=form.owner_id.data, notes=form.notes.data or "")
+            services.update_lead(
+                db.session(),
+                current_user.id,
+                record,
+                status=form.status.data,
+                owner_id=form.owner_id.data,
+                notes=form.notes.data or "",
+            )
         except PipelineError as exc:
             web.show_error(form, exc)
         else:
@@ -88,13 +109,17 @@ def convert_lead(lead_id: int) -> str | Response:
     form.owner_id.choices = [("", "Nobody yet"), *web.owner_choices(record.partner_id)]
     if request.method == "GET":
         form.account.data = record.company
-        form.name.data = f"{record.company} – {record.campaign.name}" if record.campaign and \
-            record.company else record.company or record.name
+        form.name.data = (
+            f"{record.company} – {record.campaign.name}"
+            if record.campaign and record.company
+            else record.company or record.name
+        )
         form.owner_id.data = record.owner_id
     if form.validate_on_submit():
         try:
-            opportunity = services.convert_lead(db.session(), current_user.id, record,
-                                                web.opportunity_values(form))
+            opportunity = services.convert_lead(
+                db.session(), current_user.id, record, web.opportunity_values(form)
+            )
         except PipelineError as exc:
             web.show_error(form, exc)
         else:

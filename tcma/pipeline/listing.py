@@ -56,10 +56,17 @@ def leads_statement(flt: ListFilter) -> Select:
     stmt = _owner(stmt, Lead.owner_id, flt.owner)
     stmt = _dates(stmt, Lead.created_at, flt)
     if q := flt.q.strip():
-        stmt = stmt.where(or_(*(column.icontains(q, autoescape=True) for column in (
-            Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
+        stmt = stmt.where(
+            or_(
+                *(
+                    column.icontains(q, autoescape=True)
+                    for column in (Lead.first_name, Lead.last_name, Lead.email, Lead.company)
+                )
+            )
+        )
     return stmt.order_by(Lead.created_at.desc(), Lead.id.desc()).options(
-        joinedload(Lead.partner), joinedload(Lead.campaign), joinedload(Lead.owner))
+        joinedload(Lead.partner), joinedload(Lead.campaign), joinedload(Lead.owner)
+    )
 
 
 OPEN, CLOSED = "open", "closed"
@@ -81,8 +88,14 @@ def opportunities_statement(flt: ListFilter) -> Select:
     stmt = _owner(stmt, Opportunity.owner_id, flt.owner)
     stmt = _dates(stmt, Opportunity.created_at, flt)
     if q := flt.q.strip():
-        stmt = stmt.where(or_(Opportunity.name.icontains(q, autoescape=True),
-                              Opportunity.account.icontains(q, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                Opportunity.name.icontains(q, autoescape=True),
+                Opportunity.account.icontains(q, autoescape=True),
+            )
+        )
     return stmt.order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).options(
-        joinedload(Opportunity.partner), joinedload(Opportunity.campaign),
-        joinedload(Opportunity.owner))
+        joinedload(Opportunity.partner),
+        joinedload(Opportunity.campaign),
+        joinedload(Opportunity.owner),
+    )

@@ -116,9 +116,7 @@ class StageChange(Base):
 
     __tablename__ = "stage_changes"
     __table_args__ = (
-        CheckConstraint(
-            "(lead_id IS NULL) <> (opportunity_id IS NULL)", name="one_subject"
-        ),
+        CheckConstraint("(lead_id IS NULL) <> (opportunity_id IS NULL)", name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

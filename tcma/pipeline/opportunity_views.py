@@ -19,16 +19,28 @@ from tcma.pipeline.rules import PipelineError
 def opportunities() -> str:
     """Opportunities, newest first, filtered by campaign, stage, owner, dates and text."""
     flt = web.list_filter(request.args)
-    page = paginate(db.session(), opportunities_statement(flt),
-                    page_number(request.args.get("page")))
-    stages = [(OPEN, "Open (any open stage)"), (CLOSED, "Closed (won or lost)"),
-              *rules.STAGE_LABELS.items()]
+    page = paginate(
+        db.session(), opportunities_statement(flt), page_number(request.args.get("page"))
+    )
+    stages = [
+        (OPEN, "Open (any open stage)"),
+        (CLOSED, "Closed (won or lost)"),
+        *rules.STAGE_LABELS.items(),
+    ]
     return render_template(
-        "pipeline/opportunities.html", page=page, flt=flt, stages=stages,
-        campaigns=web.campaign_choices(flt.partner_id), owners=web.owner_choices(flt.partner_id),
-        partners=[] if web.is_partner() else web.partner_choices(), unassigned=UNASSIGNED,
-        filtered=any(request.args.get(k) for k in ("campaign", "status", "owner", "q", "from",
-                                                     "to", "partner")))
+        "pipeline/opportunities.html",
+        page=page,
+        flt=flt,
+        stages=stages,
+        campaigns=web.campaign_choices(flt.partner_id),
+        owners=web.owner_choices(flt.partner_id),
+        partners=[] if web.is_partner() else web.partner_choices(),
+        unassigned=UNASSIGNED,
+        filtered=any(
+            request.args.get(k)
+            for k in ("campaign", "status", "owner", "q", "from", "to", "partner")
+        ),
+    )
 
 
 def _form(partner_id: int, obj: Opportunity | None = None) -> OpportunityForm:
@@ -52,7 +64,8 @@ def new_opportunity() -> str | Response:
     if form.validate_on_submit():
         try:
             opportunity = services.create_opportunity(
-                db.session(), current_user.id, partner_id, web.opportunity_values(form))
+                db.session(), current_user.id, partner_id, web.opportunity_values(form)
+            )
         except PipelineError as exc:
             web.show_error(form, exc)
         else:
@@ -64,9 +77,15 @@ def new_opportunity() -> str | Response:
 def _page(record: Opportunity, form: OpportunityForm) -> str:
     history = services.history(db.session(), record)
     lead = record.lead if record.lead is not None and not record.lead.is_erased else None
-    return render_template("pipeline/opportunity.html", opportunity=record, form=form,
-                           history=history, lead=lead, can_edit=web.is_partner(),
-                           stage_labels=rules.STAGE_LABELS)
+    return render_template(
+        "pipeline/opportunity.html",
+        opportunity=record,
+        form=form,
+        history=history,
+        lead=lead,
+        can_edit=web.is_partner(),
+        stage_labels=rules.STAGE_LABELS,
+    )
 
 
 @web.readers
@@ -84,13 +103,18 @@ def update_opportunity(opportunity_id: int) -> str | Response:
     if form.validate_on_submit():
         before = record.stage
         try:
-            services.update_opportunity(db.session(), current_user.id, record,
-                                        web.opportunity_values(form))
+            services.update_opportunity(
+                db.session(), current_user.id, record, web.opportunity_values(form)
+            )
         except PipelineError as exc:
             web.show_error(form, exc)
         else:
-            moved = f" It moved from {rules.STAGE_LABELS[before]} to " \
-                    f"{rules.STAGE_LABELS[record.stage]}." if before != record.stage else ""
+            moved = (
+                f" It moved from {rules.STAGE_LABELS[before]} to "
+                f"{rules.STAGE_LABELS[record.stage]}."
+                if before != record.stage
+                else ""
+            )
             flash(f"Opportunity saved.{moved}", "success")
             return redirect(url_for("pipeline.opportunity", opportunity_id=record.id))
     return _page(record, form)

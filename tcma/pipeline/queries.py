@@ -91,7 +91,10 @@ def _key(by_campaign: bool, column: Any) -> Any:
 
 
 def pipeline_numbers(
-    session: Session, flt: PipelineFilter, *, by_campaign: bool = True,
+    session: Session,
+    flt: PipelineFilter,
+    *,
+    by_campaign: bool = True,
     only_ids: list[int] | None = None,
 ) -> dict[Any, PipelineNumbers]:
     """{campaign id: numbers} for the campaigns the filter matches (or {ALL: their totals}).
@@ -106,15 +109,18 @@ def pipeline_numbers(
     found: dict[Any, dict[str, Any]] = defaultdict(dict)
 
     views = select(_key(by_campaign, PageViewDay.campaign_id), func.sum(PageViewDay.views)).where(
-        PageViewDay.campaign_id.in_(ids), _within(PageViewDay.day, flt.date_from,
-                                                   flt.date_to and flt.date_to + dt.timedelta(1)))
+        PageViewDay.campaign_id.in_(ids),
+        _within(PageViewDay.day, flt.date_from, flt.date_to and flt.date_to + dt.timedelta(1)),
+    )
     for key, count in session.execute(views.group_by(*([PageViewDay.campaign_id] * by_campaign))):
         found[key]["views"] = int(count or 0)
 
     qualified = case((Lead.status.in_(rules.QUALIFIED_STATUSES), 1), else_=0)
-    leads = select(_key(by_campaign, Lead.campaign_id), func.count(Lead.id),
-                   func.coalesce(func.sum(qualified), 0)).where(
-        Lead.campaign_id.in_(ids), _within(Lead.created_at, start, end))
+    leads = select(
+        _key(by_campaign, Lead.campaign_id),
+        func.count(Lead.id),
+        func.coalesce(func.sum(qualified), 0),
+    ).where(Lead.campaign_id.in_(ids), _within(Lead.created_at, start, end))
     for key, count, qualified_count in session.execute(
         leads.group_by(*([Lead.campaign_id] * by_campaign))
     ):
@@ -126,12 +132,18 @@ def pipeline_numbers(
     return {key: PipelineNumbers(**values) for key, values in found.items()}
 
 
-def _opportunity_numbers(session: Session, ids: Any, flt: PipelineFilter, by_campaign: bool,
-                         found: dict[Any, dict[str, Any]]) -> None:
+def _opportunity_numbers(
+    session: Session,
+    ids: Any,
+    flt: PipelineFilter,
+    by_campaign: bool,
+    found: dict[Any, dict[str, Any]],
+) -> None:
     start, end = _day_bounds(flt)
     created = _within(Opportunity.created_at, start, end)
-    closed = _within(Opportunity.closed_on, flt.date_from,
-                     flt.date_to and flt.date_to + dt.timedelta(1))
+    closed = _within(
+        Opportunity.closed_on, flt.date_from, flt.date_to and flt.date_to + dt.timedelta(1)
+    )
     won = and_(Opportunity.stage == rules.CLOSED_WON, closed)
     stmt = (
         select(
@@ -149,10 +161,12 @@ def _opportunity_numbers(session: Session, ids: Any, flt: PipelineFilter, by_cam
         values = found[key]
         values["opportunities"] = values.get("opportunities", 0) + int(count)
         values["won"] = values.get("won", 0) + int(won_count)
-        values["open_pipeline"] = rules.add_amounts(values.get("open_pipeline", {}),
-                                                    {currency: open_amount})
-        values["won_revenue"] = rules.add_amounts(values.get("won_revenue", {}),
-                                                  {currency: won_amount})
+        values["open_pipeline"] = rules.add_amounts(
+            values.get("open_pipeline", {}), {currency: open_amount}
+        )
+        values["won_revenue"] = rules.add_amounts(
+            values.get("won_revenue", {}), {currency: won_amount}
+        )
 
 
 def mdf_by_campaign(
@@ -165,29 +179,37 @@ def mdf_by_campaign(
     """
     start, end = _day_bounds(flt)
     approved = (
-        select(_key(by_campaign, FundRequest.campaign_id), Budget.currency,
-               type_coerce(func.sum(FundRequest.approved_amount), Money))
+        select(
+            _key(by_campaign, FundRequest.campaign_id),
+            Budget.currency,
+            type_coerce(func.sum(FundRequest.approved_amount), Money),
+        )
         .join(Allocation, Allocation.id == FundRequest.allocation_id)
         .join(Budget, Budget.id == Allocation.budget_id)
-        .where(FundRequest.campaign_id.in_(ids), FundRequest.status == APPROVED,
-               _within(FundRequest.decided_at, start, end))
+        .where(
+            FundRequest.campaign_id.in_(ids),
+            FundRequest.status == APPROVED,
+            _within(FundRequest.decided_at, start, end),
+        )
         .group_by(*([FundRequest.campaign_id] * by_campaign), Budget.currency)
     )
     paid = (
-        select(_key(by_campaign, FundRequest.campaign_id), Budget.currency,
-               type_coerce(func.sum(Payment.amount), Money))
+        select(
+            _key(by_campaign, FundRequest.campaign_id),
+            Budget.currency,
+            type_coerce(func.sum(Payment.amount), Money),
+        )
         .join(Claim, Claim.id == Payment.claim_id)
         .join(FundRequest, FundRequest.id == Claim.fund_request_id)
         .join(Allocation, Allocation.id == FundRequest.allocation_id)
         .join(Budget, Budget.id == Allocation.budget_id)
-        .where(FundRequest.campaign_id.in_(ids),
-               _within(Payment.paid_on, flt.date_from,
-                       flt.date_to and flt.date_to + dt.timedelta(1)))
+        .where(
+            FundRequest.campaign_id.in_(ids),
+            _within(Payment.paid_on, flt.date_from, flt.date_to and flt.date_to + dt.timedelta(1)),
+        )
         .group_by(*([FundRequest.campaign_id] * by_campaign), Budget.currency)
     )
-    money: dict[Any, tuple[dict[str, Decimal], dict[str, Decimal]]] = defaultdict(
-        lambda: ({}, {})
-    )
+    money: dict[Any, tuple[dict[str, Decimal], dict[str, Decimal]]] = defaultdict(lambda: ({}, {}))
     for index, stmt in enumerate((approved, paid)):
         for key, currency, amount in session.execute(stmt):
             money[key][index][currency] = amount or Decimal("0.00")
@@ -199,8 +221,9 @@ def totals(session: Session, flt: PipelineFilter) -> PipelineNumbers:
     return pipeline_numbers(session, flt, by_campaign=False).get(ALL, PipelineNumbers())
 
 
-def for_campaign(session: Session, campaign_id: int, flt: PipelineFilter | None = None
-                 ) -> PipelineNumbers:
+def for_campaign(
+    session: Session, campaign_id: int, flt: PipelineFilter | None = None
+) -> PipelineNumbers:
     """One campaign's numbers."""
     flt = replace(flt or PipelineFilter(), campaign_id=campaign_id)
     return pipeline_numbers(session, flt).get(campaign_id, PipelineNumbers())

@@ -32,8 +32,10 @@ def _chart(buckets: list[series.Bucket]) -> dict:
         "currency": currency,
         "others": sorted(c for c in totals if c != currency),
         "max_leads": max((b.leads for b in buckets), default=0) or 1,
-        "max_pipeline": max((b.pipeline.get(currency, Decimal(0)) for b in buckets),
-                            default=Decimal(0)) or Decimal(1),
+        "max_pipeline": max(
+            (b.pipeline.get(currency, Decimal(0)) for b in buckets), default=Decimal(0)
+        )
+        or Decimal(1),
         "buckets": buckets,
     }
 
@@ -43,18 +45,26 @@ def campaign(campaign_id: int) -> str:
     """A campaign's pipeline: views to won revenue, conversion, MDF, cost per lead, ROI, chart."""
     record = web.campaign_or_404(campaign_id)
     session = db.session()
-    flt = PipelineFilter(date_from=web.day(request.args.get("from")),
-                         date_to=web.day(request.args.get("to")))
+    flt = PipelineFilter(
+        date_from=web.day(request.args.get("from")), date_to=web.day(request.args.get("to"))
+    )
     numbers = queries.for_campaign(session, record.id, flt)
     today = dt.date.today()
     last = min(record.ends_on, today) if record.ends_on else today
     first = record.starts_on if record.starts_on and record.starts_on <= last else None
-    unit, buckets = series.bucketed(series.daily_activity(session, record.id),
-                                    first, last if first else None)
+    unit, buckets = series.bucketed(
+        series.daily_activity(session, record.id), first, last if first else None
+    )
     return render_template(
-        "pipeline/campaign.html", campaign=record, numbers=numbers, flt=flt,
-        chart=_chart(buckets), unit=unit, by_link=queries.leads_by_link(session, record.id),
-        can_read_leads=web.can_read_leads())
+        "pipeline/campaign.html",
+        campaign=record,
+        numbers=numbers,
+        flt=flt,
+        chart=_chart(buckets),
+        unit=unit,
+        by_link=queries.leads_by_link(session, record.id),
+        can_read_leads=web.can_read_leads(),
+    )
 
 
 def _overview_filter() -> PipelineFilter:
@@ -67,7 +77,10 @@ def _overview_filter() -> PipelineFilter:
         kit_id=args.get("kit", type=int),
         tier_id=None if own is not None else args.get("tier", type=int),
         region=None if own is not None else (args.get("region") or None),
-        statuses=statuses, date_from=web.day(args.get("from")), date_to=web.day(args.get("to")))
+        statuses=statuses,
+        date_from=web.day(args.get("from")),
+        date_to=web.day(args.get("to")),
+    )
 
 
 @web.everyone
@@ -75,14 +88,26 @@ def overview() -> str:
     """Every campaign's pipeline (a partner sees its own), by kit, partner, tier, region, period."""
     session = db.session()
     flt = _overview_filter()
-    stmt = (select(Campaign).where(Campaign.id.in_(queries.campaign_ids(flt)))
-            .order_by(Campaign.launched_at.desc().nulls_last(), Campaign.id.desc()))
+    stmt = (
+        select(Campaign)
+        .where(Campaign.id.in_(queries.campaign_ids(flt)))
+        .order_by(Campaign.launched_at.desc().nulls_last(), Campaign.id.desc())
+    )
     page = paginate(session, stmt, page_number(request.args.get("page")))
     numbers = queries.pipeline_numbers(session, flt, only_ids=[c.id for c in page.items])
     kits = session.execute(select(Kit.id, Kit.name).order_by(Kit.name)).all()
     tiers = session.execute(select(Tier.id, Tier.name).order_by(Tier.rank.desc())).all()
     return render_template(
-        "pipeline/overview.html", page=page, numbers=numbers, totals=queries.totals(session, flt),
-        flt=flt, kits=kits, tiers=tiers, regions=REGION_LABELS, statuses=STATUSES,
+        "pipeline/overview.html",
+        page=page,
+        numbers=numbers,
+        totals=queries.totals(session, flt),
+        flt=flt,
+        kits=kits,
+        tiers=tiers,
+        regions=REGION_LABELS,
+        statuses=STATUSES,
         partners=[] if web.is_partner() else web.partner_choices(),
-        status=request.args.get("status", "launched"), can_read_leads=web.can_read_leads())
+        status=request.args.get("status", "launched"),
+        can_read_leads=web.can_read_leads(),
+    )

@@ -11,7 +11,11 @@ from email_validator import EmailNotValidError, validate_email
 from tcma.mdf.money import CURRENCIES
 
 NEW, WORKING, QUALIFIED, DISQUALIFIED, CONVERTED = (
-    "new", "working", "qualified", "disqualified", "converted",
+    "new",
+    "working",
+    "qualified",
+    "disqualified",
+    "converted",
 )
 LEAD_STATUSES = (NEW, WORKING, QUALIFIED, DISQUALIFIED, CONVERTED)
 # A converted lead was qualified first: both count as qualified in the funnel.
@@ -28,7 +32,10 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
 CONVERTIBLE_STATUSES = (NEW, WORKING, QUALIFIED)
 
 PROSPECTING, QUALIFICATION, PROPOSAL, NEGOTIATION = (
-    "prospecting", "qualification", "proposal", "negotiation",
+    "prospecting",
+    "qualification",
+    "proposal",
+    "negotiation",
 )
 CLOSED_WON, CLOSED_LOST = "closed_won", "closed_lost"
 OPEN_STAGES = (PROSPECTING, QUALIFICATION, PROPOSAL, NEGOTIATION)
@@ -45,7 +52,10 @@ STAGE_LABELS = {
 LEAD_STATUS_LABELS = {status: status.capitalize() for status in LEAD_STATUSES}
 
 SOURCE_LANDING, SOURCE_IMPORT, SOURCE_MANUAL, SOURCE_LEAD = (
-    "landing_page", "csv_import", "manual", "lead",
+    "landing_page",
+    "csv_import",
+    "manual",
+    "lead",
 )
 LEAD_SOURCES = (SOURCE_LANDING, SOURCE_IMPORT, SOURCE_MANUAL)
 OPPORTUNITY_SOURCES = (SOURCE_MANUAL, SOURCE_LEAD, SOURCE_IMPORT)
@@ -71,8 +81,19 @@ LIMITS = {
 MAX_AMOUNT = Decimal("999999999999.99")
 #: The personal columns of a lead: what erasure clears.
 PERSONAL_FIELDS = (
-    "first_name", "last_name", "email", "company", "title", "phone", "country",
-    "consent_text", "notes", "submit_token", "utm_source", "utm_medium", "utm_content",
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "title",
+    "phone",
+    "country",
+    "consent_text",
+    "notes",
+    "submit_token",
+    "utm_source",
+    "utm_medium",
+    "utm_content",
 )
 
 

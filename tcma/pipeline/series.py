@@ -49,13 +49,15 @@ def daily_activity(session: Session, campaign_id: int) -> dict[dt.date, Bucket]:
         day = _as_date(day)
         return days.setdefault(day, Bucket(day, day.isoformat()))
 
-    views = select(PageViewDay.day, PageViewDay.views).where(
-        PageViewDay.campaign_id == campaign_id)
+    views = select(PageViewDay.day, PageViewDay.views).where(PageViewDay.campaign_id == campaign_id)
     for day, count in session.execute(views):
         bucket(day).views += int(count)
     lead_day = _utc_day(session, Lead.created_at)
-    leads = (select(lead_day, func.count(Lead.id)).where(Lead.campaign_id == campaign_id)
-             .group_by(lead_day))
+    leads = (
+        select(lead_day, func.count(Lead.id))
+        .where(Lead.campaign_id == campaign_id)
+        .group_by(lead_day)
+    )
     for day, count in session.execute(leads):
         bucket(day).leads += int(count)
     opp_day = _utc_day(session, Opportunity.created_at)
@@ -86,8 +88,9 @@ def _label(start: dt.date, unit: str) -> str:
     return f"{start:%a %d %b}"
 
 
-def bucketed(days: dict[dt.date, Bucket], first: dt.date | None = None,
-             last: dt.date | None = None) -> tuple[str, list[Bucket]]:
+def bucketed(
+    days: dict[dt.date, Bucket], first: dt.date | None = None, last: dt.date | None = None
+) -> tuple[str, list[Bucket]]:
     """Group daily activity into days, weeks or months (whichever keeps the chart readable)."""
     if not days and (first is None or last is None):
         return "day", []

@@ -47,10 +47,16 @@ class OpportunityInput:
     campaign_id: int | None = None
 
 
-def _history(session: Session, subject: Lead | Opportunity, before: str | None, after: str,
-             actor_id: int | None) -> None:
-    change = StageChange(partner_id=subject.partner_id, from_stage=before, to_stage=after,
-                         actor_id=actor_id)
+def _history(
+    session: Session,
+    subject: Lead | Opportunity,
+    before: str | None,
+    after: str,
+    actor_id: int | None,
+) -> None:
+    change = StageChange(
+        partner_id=subject.partner_id, from_stage=before, to_stage=after, actor_id=actor_id
+    )
     if isinstance(subject, Lead):
         change.lead_id = subject.id
     else:
@@ -58,17 +64,35 @@ def _history(session: Session, subject: Lead | Opportunity, before: str | None, 
     session.add(change)
 
 
-def capture_lead(session: Session, campaign: Campaign, form: LeadInput, *, consent_text: str,
-                 submit_token: str, utm: dict[str, str] | None = None) -> tuple[Lead | None, bool]:
+def capture_lead(
+    session: Session,
+    campaign: Campaign,
+    form: LeadInput,
+    *,
+    consent_text: str,
+    submit_token: str,
+    utm: dict[str, str] | None = None,
+) -> tuple[Lead | None, bool]:
     """Store a landing-page lead once per submit token: (lead, True), or (None, False) again."""
     utm = utm or {}
     lead = Lead(
-        partner_id=campaign.partner_id, campaign_id=campaign.id, first_name=form.first_name,
-        last_name=form.last_name, email=rules.clean_email(form.email), company=form.company,
-        title=form.title, phone=form.phone, country=form.country, consent=True,
-        consent_text=consent_text, status=rules.NEW, source=rules.SOURCE_LANDING,
-        submit_token=submit_token, utm_source=utm.get("utm_source"),
-        utm_medium=utm.get("utm_medium"), utm_content=utm.get("utm_content"),
+        partner_id=campaign.partner_id,
+        campaign_id=campaign.id,
+        first_name=form.first_name,
+        last_name=form.last_name,
+        email=rules.clean_email(form.email),
+        company=form.company,
+        title=form.title,
+        phone=form.phone,
+        country=form.country,
+        consent=True,
+        consent_text=consent_text,
+        status=rules.NEW,
+        source=rules.SOURCE_LANDING,
+        submit_token=submit_token,
+        utm_source=utm.get("utm_source"),
+        utm_medium=utm.get("utm_medium"),
+        utm_content=utm.get("utm_content"),
     )
     try:
         # A savepoint: a duplicate token undoes this insert only, not the request.
@@ -106,8 +130,15 @@ def _check_campaign(session: Session, partner_id: int, campaign_id: int | None) 
         raise PipelineError("Choose one of your own campaigns.", "campaign_id")
 
 
-def update_lead(session: Session, actor_id: int | None, lead: Lead, *, status: str,
-                owner_id: int | None, notes: str) -> None:
+def update_lead(
+    session: Session,
+    actor_id: int | None,
+    lead: Lead,
+    *,
+    status: str,
+    owner_id: int | None,
+    notes: str,
+) -> None:
     """Work a lead: its status (kept in the history), owner and notes."""
     rules.check_lead_status(lead.status, status)
     _check_owner(session, lead.partner_id, owner_id)
@@ -121,13 +152,15 @@ def update_lead(session: Session, actor_id: int | None, lead: Lead, *, status: s
     session.flush()
 
 
-def convert_lead(session: Session, actor_id: int | None, lead: Lead,
-                 values: OpportunityInput) -> Opportunity:
+def convert_lead(
+    session: Session, actor_id: int | None, lead: Lead, values: OpportunityInput
+) -> Opportunity:
     """Turn a lead into an opportunity of the same partner and campaign; the lead is converted."""
     rules.check_convertible(lead.status)
     values = OpportunityInput(**{**values.__dict__, "campaign_id": lead.campaign_id})
-    opportunity = create_opportunity(session, actor_id, lead.partner_id, values,
-                                     lead=lead, source=rules.SOURCE_LEAD)
+    opportunity = create_opportunity(
+        session, actor_id, lead.partner_id, values, lead=lead, source=rules.SOURCE_LEAD
+    )
     _history(session, lead, lead.status, rules.CONVERTED, actor_id)
     lead.status = rules.CONVERTED
     session.flush()
@@ -141,14 +174,26 @@ def erase_lead(session: Session, actor_id: int | None, lead: Lead) -> None:
     lead.consent = False
     lead.erased_at = utcnow()
     # The audit event names the row only: no personal value may outlive the erasure.
-    audit.record(session, actor_id=actor_id, action="lead.erased", object_type="lead",
-                 object_id=lead.id, partner_id=lead.partner_id)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="lead.erased",
+        object_type="lead",
+        object_id=lead.id,
+        partner_id=lead.partner_id,
+    )
     session.flush()
 
 
-def create_opportunity(session: Session, actor_id: int | None, partner_id: int,
-                       values: OpportunityInput, *, lead: Lead | None = None,
-                       source: str = rules.SOURCE_MANUAL) -> Opportunity:
+def create_opportunity(
+    session: Session,
+    actor_id: int | None,
+    partner_id: int,
+    values: OpportunityInput,
+    *,
+    lead: Lead | None = None,
+    source: str = rules.SOURCE_MANUAL,
+) -> Opportunity:
     """Register an opportunity for a partner (from a lead, by hand or from an import)."""
     name, account = values.name.strip(), values.account.strip()
     if not name:
@@ -158,11 +203,19 @@ def create_opportunity(session: Session, actor_id: int | None, partner_id: int,
     _check_owner(session, partner_id, values.owner_id)
     _check_campaign(session, partner_id, values.campaign_id)
     opportunity = Opportunity(
-        partner_id=partner_id, campaign_id=values.campaign_id, lead_id=lead.id if lead else None,
-        account=account, name=name, amount=amount, currency=values.currency,
-        stage=values.stage, expected_close_on=values.expected_close_on,
+        partner_id=partner_id,
+        campaign_id=values.campaign_id,
+        lead_id=lead.id if lead else None,
+        account=account,
+        name=name,
+        amount=amount,
+        currency=values.currency,
+        stage=values.stage,
+        expected_close_on=values.expected_close_on,
         closed_on=utcnow().date() if values.stage in rules.CLOSED_STAGES else None,
-        owner_id=values.owner_id, created_by_id=actor_id, source=source,
+        owner_id=values.owner_id,
+        created_by_id=actor_id,
+        source=source,
     )
     session.add(opportunity)
     session.flush()
@@ -171,8 +224,9 @@ def create_opportunity(session: Session, actor_id: int | None, partner_id: int,
     return opportunity
 
 
-def update_opportunity(session: Session, actor_id: int | None, opportunity: Opportunity,
-                       values: OpportunityInput) -> None:
+def update_opportunity(
+    session: Session, actor_id: int | None, opportunity: Opportunity, values: OpportunityInput
+) -> None:
     """Change an opportunity; a new stage is kept in its history with who and when."""
     name = values.name.strip()
     if not name:
@@ -182,9 +236,7 @@ def update_opportunity(session: Session, actor_id: int | None, opportunity: Oppo
     _check_owner(session, opportunity.partner_id, values.owner_id)
     if values.stage != opportunity.stage:
         _history(session, opportunity, opportunity.stage, values.stage, actor_id)
-        opportunity.closed_on = (
-            utcnow().date() if values.stage in rules.CLOSED_STAGES else None
-        )
+        opportunity.closed_on = utcnow().date() if values.stage in rules.CLOSED_STAGES else None
         opportunity.stage = values.stage
     opportunity.name, opportunity.account = name, values.account.strip()
     opportunity.amount, opportunity.currency = amount, values.currency
@@ -193,27 +245,50 @@ def update_opportunity(session: Session, actor_id: int | None, opportunity: Oppo
     session.flush()
 
 
-def import_rows(session: Session, actor_id: int | None, partner_id: int, kind: str,
-                rows: list[dict[str, Any]], campaign_id: int | None) -> int:
+def import_rows(
+    session: Session,
+    actor_id: int | None,
+    partner_id: int,
+    kind: str,
+    rows: list[dict[str, Any]],
+    campaign_id: int | None,
+) -> int:
     """Write every checked row of an import (the caller checked them all first)."""
     _check_campaign(session, partner_id, campaign_id)
     if kind == "leads":
-        leads = [Lead(partner_id=partner_id, campaign_id=campaign_id, source=rules.SOURCE_IMPORT,
-                      **{key: value or None for key, value in row.items() if key != "status"},
-                      status=row["status"]) for row in rows]
+        leads = [
+            Lead(
+                partner_id=partner_id,
+                campaign_id=campaign_id,
+                source=rules.SOURCE_IMPORT,
+                **{key: value or None for key, value in row.items() if key != "status"},
+                status=row["status"],
+            )
+            for row in rows
+        ]
         session.add_all(leads)
         session.flush()
         for lead in leads:
             _history(session, lead, None, lead.status, actor_id)
     else:
         for row in rows:
-            create_opportunity(session, actor_id, partner_id,
-                               OpportunityInput(**row, campaign_id=campaign_id),
-                               source=rules.SOURCE_IMPORT)
+            create_opportunity(
+                session,
+                actor_id,
+                partner_id,
+                OpportunityInput(**row, campaign_id=campaign_id),
+                source=rules.SOURCE_IMPORT,
+            )
     session.flush()
-    audit.record(session, actor_id=actor_id, action=f"{kind}.imported", object_type="partner",
-                 object_id=partner_id, partner_id=partner_id,
-                 data={"rows": len(rows), "campaign_id": campaign_id})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"{kind}.imported",
+        object_type="partner",
+        object_id=partner_id,
+        partner_id=partner_id,
+        data={"rows": len(rows), "campaign_id": campaign_id},
+    )
     return len(rows)
 
 

@@ -26,21 +26,35 @@ EXPORT_BATCH = 500
 
 def _import_form() -> ImportForm:
     form = ImportForm()
-    form.campaign_id.choices = [("", "No campaign"),
-                                *web.campaign_choices(current_user.partner_id)]
+    form.campaign_id.choices = [("", "No campaign"), *web.campaign_choices(current_user.partner_id)]
     return form
 
 
-def _preview(form: ImportForm | None, parsed: ParsedFile, payload: bytes, campaign_id: int | None,
-             currency: str) -> tuple[str, int]:
-    confirm = ImportConfirmForm(formdata=None, data={
-        "kind": parsed.kind, "campaign_id": campaign_id or "", "currency": currency,
-        "payload": base64.b64encode(payload).decode()})
+def _preview(
+    form: ImportForm | None,
+    parsed: ParsedFile,
+    payload: bytes,
+    campaign_id: int | None,
+    currency: str,
+) -> tuple[str, int]:
+    confirm = ImportConfirmForm(
+        formdata=None,
+        data={
+            "kind": parsed.kind,
+            "campaign_id": campaign_id or "",
+            "currency": currency,
+            "payload": base64.b64encode(payload).decode(),
+        },
+    )
     confirm.submit.label.text = f"Import {len(parsed.rows)} {parsed.kind}"
     campaigns = dict(web.campaign_choices(current_user.partner_id))
     return render_template(
-        "pipeline/import_preview.html", parsed=parsed, confirm=confirm, form=form,
-        sample=parsed.rows[:PREVIEW_ROWS], campaign=campaigns.get(campaign_id),
+        "pipeline/import_preview.html",
+        parsed=parsed,
+        confirm=confirm,
+        form=form,
+        sample=parsed.rows[:PREVIEW_ROWS],
+        campaign=campaigns.get(campaign_id),
     ), 200 if parsed.ok else 422
 
 
@@ -51,8 +65,13 @@ def import_csv() -> str | tuple[str, int]:
     if form.validate_on_submit():
         data = form.file.data.read(csvmap.MAX_IMPORT_BYTES + 1)
         parsed = csvmap.parse_csv(data, form.kind.data, form.currency.data)
-        return _preview(_import_form(), parsed, data if parsed.ok else b"",
-                        form.campaign_id.data, form.currency.data)
+        return _preview(
+            _import_form(),
+            parsed,
+            data if parsed.ok else b"",
+            form.campaign_id.data,
+            form.currency.data,
+        )
     return render_template("pipeline/import.html", form=form, max_rows=csvmap.MAX_IMPORT_ROWS)
 
 
@@ -62,8 +81,11 @@ def confirm_import() -> Response | tuple[str, int]:
     form = ImportConfirmForm()
     kind, currency = form.kind.data, form.currency.data
     campaign_id = int(form.campaign_id.data) if (form.campaign_id.data or "").isdigit() else None
-    if not form.validate_on_submit() or kind not in (LEADS, OPPORTUNITIES) \
-            or currency not in CURRENCIES:
+    if (
+        not form.validate_on_submit()
+        or kind not in (LEADS, OPPORTUNITIES)
+        or currency not in CURRENCIES
+    ):
         flash("The import form was incomplete; upload the file again.", "error")
         return redirect(url_for("pipeline.import_csv"))
     try:
@@ -74,8 +96,9 @@ def confirm_import() -> Response | tuple[str, int]:
     if not parsed.ok:
         return _preview(_import_form(), parsed, b"", campaign_id, currency)
     try:
-        count = services.import_rows(db.session(), current_user.id, current_user.partner_id,
-                                     kind, parsed.rows, campaign_id)
+        count = services.import_rows(
+            db.session(), current_user.id, current_user.partner_id, kind, parsed.rows, campaign_id
+        )
     except PipelineError as exc:
         flash(exc.message, "error")
         return redirect(url_for("pipeline.import_csv"))

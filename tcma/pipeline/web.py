@@ -63,9 +63,14 @@ def list_filter(args: Mapping[str, str]) -> ListFilter:
     own = current_partner_id()
     partner = own if own is not None else _int(args.get("partner"))
     return ListFilter(
-        partner_id=partner, campaign_id=_int(args.get("campaign")),
-        status=args.get("status", ""), owner=args.get("owner", ""), q=args.get("q", ""),
-        date_from=day(args.get("from")), date_to=day(args.get("to")))
+        partner_id=partner,
+        campaign_id=_int(args.get("campaign")),
+        status=args.get("status", ""),
+        owner=args.get("owner", ""),
+        q=args.get("q", ""),
+        date_from=day(args.get("from")),
+        date_to=day(args.get("to")),
+    )
 
 
 def _int(raw: str | None) -> int | None:
@@ -77,8 +82,10 @@ def campaign_choices(partner_id: int | None) -> list[tuple[int, str]]:
     if partner_id is None:
         return []
     rows = db.session().execute(
-        select(Campaign.id, Campaign.name).where(Campaign.partner_id == partner_id)
-        .order_by(Campaign.created_at.desc()))
+        select(Campaign.id, Campaign.name)
+        .where(Campaign.partner_id == partner_id)
+        .order_by(Campaign.created_at.desc())
+    )
     return [(row.id, row.name) for row in rows]
 
 
@@ -108,10 +115,15 @@ def opportunity_values(form: OpportunityForm) -> services.OpportunityInput:
     """What an opportunity form says, as the services take it."""
     campaign = getattr(form, "campaign_id", None)
     return services.OpportunityInput(
-        account=form.account.data or "", name=form.name.data or "", amount=form.amount.data,
-        currency=form.currency.data, stage=form.stage.data,
-        expected_close_on=form.expected_close_on.data, owner_id=form.owner_id.data,
-        campaign_id=campaign.data if campaign is not None else None)
+        account=form.account.data or "",
+        name=form.name.data or "",
+        amount=form.amount.data,
+        currency=form.currency.data,
+        stage=form.stage.data,
+        expected_close_on=form.expected_close_on.data,
+        owner_id=form.owner_id.data,
+        campaign_id=campaign.data if campaign is not None else None,
+    )
 
 
 def can_read_leads() -> bool:

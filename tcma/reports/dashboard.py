@@ -69,9 +69,13 @@ class Dashboard:
     @property
     def funnel(self) -> list[tuple[str, int, Decimal | None]]:
         p = self.pipeline
-        steps = [("Landing page views", p.views), ("Leads", p.leads),
-                 ("Qualified leads", p.qualified), ("Opportunities", p.opportunities),
-                 ("Won", p.won)]
+        steps = [
+            ("Landing page views", p.views),
+            ("Leads", p.leads),
+            ("Qualified leads", p.qualified),
+            ("Opportunities", p.opportunities),
+            ("Won", p.won),
+        ]
         rates = rules.funnel_rates([count for _, count in steps])
         return [(label, count, rate) for (label, count), rate in zip(steps, rates, strict=True)]
 
@@ -86,8 +90,9 @@ class Dashboard:
         last = f"{self.flt.date_to:%Y-%m}" if self.flt.date_to else labels and labels[-1]
         if not first or not last:
             return []
-        return [found.get(label) or queries.Month(label)
-                for label in rules.month_range(first, last)]
+        return [
+            found.get(label) or queries.Month(label) for label in rules.month_range(first, last)
+        ]
 
 
 def choices(session: Session, flt: DashboardFilter, partner_id: int | None) -> Choices:
@@ -100,15 +105,21 @@ def choices(session: Session, flt: DashboardFilter, partner_id: int | None) -> C
         if flt.partner_id is not None:
             partner_name = q.run(session, _PARTNER_NAME, {"partner_id": flt.partner_id}).scalar()
     kits = q.run(session, _KITS if partner_id is None else _OWN_KITS, own)
-    return Choices(tiers=tiers, regions=regions, kits=[tuple(row) for row in kits],
-                   currencies=queries.currencies(session, partner_id), partner_name=partner_name)
+    return Choices(
+        tiers=tiers,
+        regions=regions,
+        kits=[tuple(row) for row in kits],
+        currencies=queries.currencies(session, partner_id),
+        partner_name=partner_name,
+    )
 
 
 # Built once: the filter form's option lists cost one small statement each per page.
 _TIERS = select(Tier.id, Tier.name).order_by(Tier.rank.desc(), Tier.name)
 _KITS = select(Kit.id, Kit.name).order_by(Kit.name)
-_OWN_KITS = _KITS.where(Kit.id.in_(select(Campaign.kit_id).where(
-    Campaign.partner_id == bindparam("partner_id"))))
+_OWN_KITS = _KITS.where(
+    Kit.id.in_(select(Campaign.kit_id).where(Campaign.partner_id == bindparam("partner_id")))
+)
 _PARTNER_NAME = select(Partner.name).where(Partner.id == bindparam("partner_id"))
 
 
@@ -119,8 +130,9 @@ def with_currency(flt: DashboardFilter, available: list[str]) -> DashboardFilter
     return replace(flt, currency=available[0] if available else DEFAULT_CURRENCY)
 
 
-def resolve_filter(session: Session, flt: DashboardFilter, partner_id: int | None
-                   ) -> DashboardFilter:
+def resolve_filter(
+    session: Session, flt: DashboardFilter, partner_id: int | None
+) -> DashboardFilter:
     """The filter with its currency settled (for exports that skip the filter form)."""
     return with_currency(flt, queries.currencies(session, partner_id))
 
@@ -131,30 +143,42 @@ def vendor_dashboard(session: Session, flt: DashboardFilter) -> Dashboard:
     flt = with_currency(flt, options.currencies)
     funds, pipeline = queries.pipeline(session, flt)
     return Dashboard(
-        flt=flt, choices=options, funds=funds, pipeline=pipeline,
-        kits=rankings.kits(session, flt), first_leads=rankings.first_leads(session, flt),
-        partners=rankings.partners(session, flt), idle=rankings.idle_partners(session, flt))
+        flt=flt,
+        choices=options,
+        funds=funds,
+        pipeline=pipeline,
+        kits=rankings.kits(session, flt),
+        first_leads=rankings.first_leads(session, flt),
+        partners=rankings.partners(session, flt),
+        idle=rankings.idle_partners(session, flt),
+    )
 
 
-def partner_dashboard(session: Session, flt: DashboardFilter, partner_id: int,
-                      now: dt.datetime) -> Dashboard:
+def partner_dashboard(
+    session: Session, flt: DashboardFilter, partner_id: int, now: dt.datetime
+) -> Dashboard:
     """One partner's own numbers, and what it should do next."""
     flt = replace(flt, partner_id=partner_id, tier_id=None, region=None)
     options = choices(session, flt, partner_id)
     flt = with_currency(flt, options.currencies)
     funds, pipeline = queries.pipeline(session, flt)
     return Dashboard(
-        flt=flt, choices=options, funds=funds, pipeline=pipeline,
+        flt=flt,
+        choices=options,
+        funds=funds,
+        pipeline=pipeline,
         kits=rankings.kits(session, flt),
         # A partner's own first lead matters whenever it came, not only in the period.
         first_leads=rankings.first_leads(session, replace(flt, date_from=None, date_to=None)),
         claims_due=next_steps.claims_due_soon(session, partner_id, now.date()),
         unused=next_steps.unused_allocations(session, partner_id, now.date()),
-        unworked=next_steps.unworked_leads(session, partner_id, now))
+        unworked=next_steps.unworked_leads(session, partner_id, now),
+    )
 
 
-def kit_performance(session: Session, flt: DashboardFilter) -> tuple[
-        DashboardFilter, Choices, list[kit_queries.KitVersionUse]]:
+def kit_performance(
+    session: Session, flt: DashboardFilter
+) -> tuple[DashboardFilter, Choices, list[kit_queries.KitVersionUse]]:
     """The kit performance page: every published kit version and what it brought in."""
     options = choices(session, flt, None)
     flt = with_currency(flt, options.currencies)

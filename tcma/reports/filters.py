@@ -62,8 +62,13 @@ class DashboardFilter:
         args = {"period": flt.period}
         if flt.period == "custom":
             args.update({"from": _month_text(flt.date_from), "to": _month_text(flt.date_to)})
-        for key, value in (("tier", flt.tier_id), ("region", flt.region), ("kit", flt.kit_id),
-                           ("partner", flt.partner_id), ("currency", flt.currency)):
+        for key, value in (
+            ("tier", flt.tier_id),
+            ("region", flt.region),
+            ("kit", flt.kit_id),
+            ("partner", flt.partner_id),
+            ("currency", flt.currency),
+        ):
             if value is not None:
                 args[key] = str(value)
         return {key: value for key, value in args.items() if value}
@@ -72,9 +77,16 @@ class DashboardFilter:
         """One line saying what the numbers cover, e.g. for the PDF and CSV headers."""
         first = f"{self.date_from:%b %Y}" if self.date_from else "the beginning"
         parts = [f"{first} to {self.date_to:%b %Y}" if self.date_to else f"{first} to today"]
-        parts += [f"{label}: {names[key]}" for key, label in (
-            ("tier", "tier"), ("region", "region"), ("kit", "kit"), ("partner", "partner"))
-            if names.get(key)]
+        parts += [
+            f"{label}: {names[key]}"
+            for key, label in (
+                ("tier", "tier"),
+                ("region", "region"),
+                ("kit", "kit"),
+                ("partner", "partner"),
+            )
+            if names.get(key)
+        ]
         if self.currency:
             parts.append(f"amounts in {self.currency}")
         return " · ".join(parts)
@@ -124,8 +136,9 @@ def period_dates(period: str, today: dt.date) -> tuple[dt.date | None, dt.date |
     return first, month_end(last)
 
 
-def parse_filter(args: Mapping[str, str], today: dt.date, regions: tuple[str, ...]
-                 ) -> DashboardFilter:
+def parse_filter(
+    args: Mapping[str, str], today: dt.date, regions: tuple[str, ...]
+) -> DashboardFilter:
     """A filter from a query string; anything unknown or malformed is simply ignored."""
     period = args.get("period") or DEFAULT_PERIOD
     if period not in PERIODS:
@@ -140,8 +153,12 @@ def parse_filter(args: Mapping[str, str], today: dt.date, regions: tuple[str, ..
     region = args.get("region") or None
     currency = (args.get("currency") or "").upper()
     return DashboardFilter(
-        period=period, date_from=date_from, date_to=date_to, tier_id=_int(args.get("tier")),
-        region=region if region in regions else None, kit_id=_int(args.get("kit")),
+        period=period,
+        date_from=date_from,
+        date_to=date_to,
+        tier_id=_int(args.get("tier")),
+        region=region if region in regions else None,
+        kit_id=_int(args.get("kit")),
         partner_id=_int(args.get("partner")),
         currency=currency if len(currency) == 3 and currency.isalpha() else None,
     )

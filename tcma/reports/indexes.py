@@ -10,6 +10,9 @@ from tcma.reports.sources import LEAD_NEW, LEAD_WORKING, Lead
 # reading the leads already qualified, disqualified, converted or erased.
 _UNWORKED = text(f"status IN ('{LEAD_NEW}', '{LEAD_WORKING}') AND erased_at IS NULL")
 LEADS_UNWORKED = Index(
-    "ix_leads_unworked", Lead.partner_id, Lead.updated_at,
-    postgresql_where=_UNWORKED, sqlite_where=_UNWORKED,
+    "ix_leads_unworked",
+    Lead.partner_id,
+    Lead.updated_at,
+    postgresql_where=_UNWORKED,
+    sqlite_where=_UNWORKED,
 )

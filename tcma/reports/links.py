@@ -17,8 +17,7 @@ from tcma.reports.filters import DashboardFilter
 # endpoint, and the filter parameters that list understands.
 LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "leads": ("pipeline.leads", ("partner", "kit", "tier", "region", "from", "to")),
-    "opportunities": ("pipeline.opportunities",
-                      ("partner", "kit", "tier", "region", "from", "to")),
+    "opportunities": ("pipeline.opportunities", ("partner", "kit", "tier", "region", "from", "to")),
     "lead": ("pipeline.lead", ()),
     "campaigns": ("campaigns.index", ("partner", "kit")),
     # MDF balances per budget, tier or partner (a partner sees its own allocations).
@@ -53,8 +52,11 @@ class Links:
     def _params(self, accepted: tuple[str, ...]) -> dict[str, Any]:
         flt = self.flt
         values = {
-            "partner": None if self.own_partner else flt.partner_id, "kit": flt.kit_id,
-            "tier": flt.tier_id, "region": flt.region, "currency": flt.currency,
+            "partner": None if self.own_partner else flt.partner_id,
+            "kit": flt.kit_id,
+            "tier": flt.tier_id,
+            "region": flt.region,
+            "currency": flt.currency,
             "from": flt.date_from.isoformat() if flt.date_from else None,
             "to": flt.date_to.isoformat() if flt.date_to else None,
         }

@@ -98,8 +98,6 @@ class FundMonth(Base):
 # Per-campaign reads (kit filter, kit page) go through campaign_id first.
 Index("ix_report_lead_months_campaign", LeadMonth.campaign_id, LeadMonth.month)
 Index("ix_report_lead_months_partner", LeadMonth.partner_id, LeadMonth.month)
-Index("ix_report_opportunity_months_campaign", OpportunityMonth.campaign_id,
-      OpportunityMonth.month)
+Index("ix_report_opportunity_months_campaign", OpportunityMonth.campaign_id, OpportunityMonth.month)
 Index("ix_report_opportunity_months_currency", OpportunityMonth.currency)
-Index("ix_report_opportunity_months_partner", OpportunityMonth.partner_id,
-      OpportunityMonth.month)
+Index("ix_report_opportunity_months_partner", OpportunityMonth.partner_id, OpportunityMonth.month)

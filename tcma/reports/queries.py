@@ -86,17 +86,25 @@ def currencies(session: Session, partner_id: int | None = None) -> list[str]:
 @lru_cache(maxsize=4)
 def _currencies(for_partner: bool) -> Select:
     budgets = select(Budget.currency.label("currency"), func.count().label("n")).group_by(
-        Budget.currency)
+        Budget.currency
+    )
     if for_partner:
-        budgets = budgets.where(Budget.id.in_(
-            select(Allocation.budget_id).where(Allocation.partner_id == q.PARTNER)))
-        deals = (select(OpportunityMonth.currency.label("currency"), literal(0).label("n"))
-                 .where(OpportunityMonth.partner_id == q.PARTNER).distinct())
+        budgets = budgets.where(
+            Budget.id.in_(select(Allocation.budget_id).where(Allocation.partner_id == q.PARTNER))
+        )
+        deals = (
+            select(OpportunityMonth.currency.label("currency"), literal(0).label("n"))
+            .where(OpportunityMonth.partner_id == q.PARTNER)
+            .distinct()
+        )
     else:
         deals = _distinct_currencies()
     both = union_all(budgets, deals).subquery()
-    return (select(both.c.currency).group_by(both.c.currency)
-            .order_by(func.max(both.c.n).desc(), both.c.currency))
+    return (
+        select(both.c.currency)
+        .group_by(both.c.currency)
+        .order_by(func.max(both.c.n).desc(), both.c.currency)
+    )
 
 
 def _distinct_currencies() -> Select:
@@ -104,8 +112,9 @@ def _distinct_currencies() -> Select:
     o = OpportunityMonth
     found = select(func.min(o.currency).label("currency")).cte("found", recursive=True)
     following = select(o.currency).where(o.currency > found.c.currency).order_by(o.currency)
-    found = found.union_all(select(following.limit(1).scalar_subquery()).where(
-        found.c.currency.is_not(None)))
+    found = found.union_all(
+        select(following.limit(1).scalar_subquery()).where(found.c.currency.is_not(None))
+    )
     return select(found.c.currency, literal(0).label("n")).where(found.c.currency.is_not(None))
 
 
@@ -114,16 +123,22 @@ def ledger_scope(s: q.Shape) -> list:
     conditions = [*q.budgets_of_period(s), *q.partner_scope(Allocation.partner_id, s)]
     if s.kit:
         # Only money tied to a campaign of the kit: allocations are never per kit.
-        conditions.append(LedgerEntry.fund_request_id.in_(select(FundRequest.id).where(
-            *q.kit_scope(FundRequest.campaign_id, s))))
+        conditions.append(
+            LedgerEntry.fund_request_id.in_(
+                select(FundRequest.id).where(*q.kit_scope(FundRequest.campaign_id, s))
+            )
+        )
     return conditions
 
 
 def ledger(*columns: object) -> Select:
     """SELECT columns FROM the ledger joined to allocations and budgets."""
-    return (select(*columns).select_from(LedgerEntry)
-            .join(Allocation, Allocation.id == LedgerEntry.allocation_id)
-            .join(Budget, Budget.id == Allocation.budget_id))
+    return (
+        select(*columns)
+        .select_from(LedgerEntry)
+        .join(Allocation, Allocation.id == LedgerEntry.allocation_id)
+        .join(Budget, Budget.id == Allocation.budget_id)
+    )
 
 
 def funds(session: Session, flt: DashboardFilter, result: Pipeline | None = None) -> Funds:
@@ -144,12 +159,15 @@ def _funds(s: q.Shape) -> Select:
     month = q.month_of(s, LedgerEntry.at)
     allocated = q.money_sum(q.one_of(kind, ALLOCATION_KINDS), amount)
     # Approvals commit, releases give back, payments turn commitments into paid money.
-    committed = q.money_minus(q.money_sum(q.one_of(kind, COMMITMENT_KINDS), amount),
-                              q.money_sum(kind == PAY, amount))
+    committed = q.money_minus(
+        q.money_sum(q.one_of(kind, COMMITMENT_KINDS), amount), q.money_sum(kind == PAY, amount)
+    )
     paid = q.money_sum(kind == PAY, amount)
-    return (ledger(month, paid, q.money_over(allocated), q.money_over(committed),
-                   q.money_over(paid))
-            .where(*ledger_scope(s)).group_by(month))
+    return (
+        ledger(month, paid, q.money_over(allocated), q.money_over(committed), q.money_over(paid))
+        .where(*ledger_scope(s))
+        .group_by(month)
+    )
 
 
 def program_budgets(s: q.Shape) -> object:
@@ -164,16 +182,27 @@ def _program_funds(s: q.Shape) -> Select:
         return q.money_over(q.typed(func.sum(column), Money))
 
     paid = q.typed(func.sum(FundMonth.paid), Money)
-    return (select(FundMonth.month, paid, total(FundMonth.allocated),
-                   total(FundMonth.committed), total(FundMonth.paid))
-            .where(*program_budgets(s)).group_by(FundMonth.month))
+    return (
+        select(
+            FundMonth.month,
+            paid,
+            total(FundMonth.allocated),
+            total(FundMonth.committed),
+            total(FundMonth.paid),
+        )
+        .where(*program_budgets(s))
+        .group_by(FundMonth.month)
+    )
 
 
 def _rollup_scope(table: type, s: q.Shape) -> list:
     if table is KitMonth:
         return [*q.month_in_period(table.month, s), *([table.kit_id == q.KIT] if s.kit else [])]
-    return [*q.month_in_period(table.month, s), *q.partner_scope(table.partner_id, s),
-            *q.kit_scope(table.campaign_id, s)]
+    return [
+        *q.month_in_period(table.month, s),
+        *q.partner_scope(table.partner_id, s),
+        *q.kit_scope(table.campaign_id, s),
+    ]
 
 
 def _table(s: q.Shape, per_campaign: type) -> type:
@@ -206,20 +235,28 @@ def pipeline(session: Session, flt: DashboardFilter) -> tuple[Funds, Pipeline]:
 def _leads(s: q.Shape) -> Select:
     t = _table(s, LeadMonth)
     leads, qualified = func.sum(t.leads), func.sum(t.qualified)
-    return (select(t.month, leads, qualified, func.sum(leads).over(),
-                   func.sum(qualified).over())
-            .where(*_rollup_scope(t, s)).group_by(t.month))
+    return (
+        select(t.month, leads, qualified, func.sum(leads).over(), func.sum(qualified).over())
+        .where(*_rollup_scope(t, s))
+        .group_by(t.month)
+    )
 
 
 @lru_cache(maxsize=256)
 def _views(s: q.Shape) -> Select:
     if not s.partner_scoped:
         views = func.sum(KitMonth.views)
-        return (select(KitMonth.month, views, func.sum(views).over())
-                .where(*_rollup_scope(KitMonth, s)).group_by(KitMonth.month))
+        return (
+            select(KitMonth.month, views, func.sum(views).over())
+            .where(*_rollup_scope(KitMonth, s))
+            .group_by(KitMonth.month)
+        )
     views = func.sum(ViewMonth.views)
-    stmt = (select(ViewMonth.month, views, func.sum(views).over())
-            .where(*q.month_in_period(ViewMonth.month, s)).group_by(ViewMonth.month))
+    stmt = (
+        select(ViewMonth.month, views, func.sum(views).over())
+        .where(*q.month_in_period(ViewMonth.month, s))
+        .group_by(ViewMonth.month)
+    )
     if s.partner_scoped:
         campaigns = select(Campaign.id).where(*q.partner_scope(Campaign.partner_id, s))
         if s.kit:
@@ -236,6 +273,18 @@ def _opportunities(s: q.Shape) -> Select:
     new_pipeline = q.money_sum(in_currency, o.new_pipeline)
     open_pipeline = q.money_sum(in_currency, o.open_pipeline)
     revenue = q.money_sum(in_currency, o.won_revenue)
-    return (select(o.month, created, new_pipeline, won, revenue, func.sum(created).over(),
-                   q.money_over(open_pipeline), func.sum(won).over(), q.money_over(revenue))
-            .where(*_rollup_scope(o, s)).group_by(o.month))
+    return (
+        select(
+            o.month,
+            created,
+            new_pipeline,
+            won,
+            revenue,
+            func.sum(created).over(),
+            q.money_over(open_pipeline),
+            func.sum(won).over(),
+            q.money_over(revenue),
+        )
+        .where(*_rollup_scope(o, s))
+        .group_by(o.month)
+    )

@@ -76,9 +76,13 @@ def _qualified(row: str) -> str:
 
 def _leads(by_kit: bool) -> Callable[[str, str], list[Part]]:
     def parts(dialect: str, row: str) -> list[Part]:
-        where = ((_kit(row), "''") if by_kit
-                 else (f"{row}.partner_id", f"coalesce({row}.campaign_id, 0)"))
+        where = (
+            (_kit(row), "''")
+            if by_kit
+            else (f"{row}.partner_id", f"coalesce({row}.campaign_id, 0)")
+        )
         return [Part((month(dialect, f"{row}.created_at"), *where), ("1", _qualified(row)))]
+
     return parts
 
 
@@ -86,63 +90,123 @@ def _views(by_kit: bool) -> Callable[[str, str], list[Part]]:
     def parts(dialect: str, row: str) -> list[Part]:
         where = (_kit(row), "''") if by_kit else (f"{row}.campaign_id",)
         return [Part((month(dialect, f"{row}.day", True), *where), (f"{row}.views",))]
+
     return parts
 
 
 def _deals(by_kit: bool) -> Callable[[str, str], list[Part]]:
     def parts(dialect: str, row: str) -> list[Part]:
-        where = ((_kit(row),) if by_kit
-                 else (f"{row}.partner_id", f"coalesce({row}.campaign_id, 0)"))
+        where = (_kit(row),) if by_kit else (f"{row}.partner_id", f"coalesce({row}.campaign_id, 0)")
         keys = (*where, f"{row}.currency")
-        is_open = (f"CASE WHEN {row}.stage IN ({_listed(OPEN_STAGES)}) "
-                   f"THEN {row}.amount ELSE 0 END")
+        is_open = f"CASE WHEN {row}.stage IN ({_listed(OPEN_STAGES)}) THEN {row}.amount ELSE 0 END"
         return [
-            Part((month(dialect, f"{row}.created_at"), *keys),
-                 ("1", f"{row}.amount", is_open, "0", "0")),
-            Part((month(dialect, f"{row}.closed_on", True), *keys),
-                 ("0", "0", "0", "1", f"{row}.amount"),
-                 f"{row}.stage = '{CLOSED_WON}' AND {row}.closed_on IS NOT NULL"),
+            Part(
+                (month(dialect, f"{row}.created_at"), *keys),
+                ("1", f"{row}.amount", is_open, "0", "0"),
+            ),
+            Part(
+                (month(dialect, f"{row}.closed_on", True), *keys),
+                ("0", "0", "0", "1", f"{row}.amount"),
+                f"{row}.stage = '{CLOSED_WON}' AND {row}.closed_on IS NOT NULL",
+            ),
         ]
+
     return parts
 
 
 def _ledger(dialect: str, row: str) -> list[Part]:
-    budget = (f"(SELECT budget_id FROM mdf_allocations "
-              f"WHERE mdf_allocations.id = {row}.allocation_id)")
-    kit = (f"coalesce((SELECT campaigns.kit_id FROM mdf_fund_requests JOIN campaigns "
-           f"ON campaigns.id = mdf_fund_requests.campaign_id "
-           f"WHERE mdf_fund_requests.id = {row}.fund_request_id), 0)")
+    budget = (
+        f"(SELECT budget_id FROM mdf_allocations WHERE mdf_allocations.id = {row}.allocation_id)"
+    )
+    kit = (
+        f"coalesce((SELECT campaigns.kit_id FROM mdf_fund_requests JOIN campaigns "
+        f"ON campaigns.id = mdf_fund_requests.campaign_id "
+        f"WHERE mdf_fund_requests.id = {row}.fund_request_id), 0)"
+    )
     kind, amount = f"{row}.kind", f"{row}.amount"
-    return [Part((month(dialect, f"{row}.at"), budget, kit), (
-        f"CASE WHEN {kind} IN ({_listed(ALLOCATION_KINDS)}) THEN {amount} ELSE 0 END",
-        # Approvals commit, releases give back, payments turn commitments into paid money.
-        f"CASE WHEN {kind} IN ({_listed(COMMITMENT_KINDS)}) THEN {amount} "
-        f"WHEN {kind} = '{PAY}' THEN -{amount} ELSE 0 END",
-        f"CASE WHEN {kind} = '{PAY}' THEN {amount} ELSE 0 END"))]
+    return [
+        Part(
+            (month(dialect, f"{row}.at"), budget, kit),
+            (
+                f"CASE WHEN {kind} IN ({_listed(ALLOCATION_KINDS)}) THEN {amount} ELSE 0 END",
+                # Approvals commit, releases give back, payments turn commitments into paid money.
+                f"CASE WHEN {kind} IN ({_listed(COMMITMENT_KINDS)}) THEN {amount} "
+                f"WHEN {kind} = '{PAY}' THEN -{amount} ELSE 0 END",
+                f"CASE WHEN {kind} = '{PAY}' THEN {amount} ELSE 0 END",
+            ),
+        )
+    ]
 
 
 LEAD_COLUMNS = ("created_at", "partner_id", "campaign_id", "status")
-DEAL_COLUMNS = ("created_at", "partner_id", "campaign_id", "currency", "amount", "stage",
-                "closed_on")
+DEAL_COLUMNS = (
+    "created_at",
+    "partner_id",
+    "campaign_id",
+    "currency",
+    "amount",
+    "stage",
+    "closed_on",
+)
 DEAL_SUMS = ("created", "new_pipeline", "open_pipeline", "won", "won_revenue")
 VIEW_COLUMNS = ("day", "campaign_id", "views")
 ROLLUPS = (
-    Rollup("report_lead_months", "leads", ("month", "partner_id", "campaign_id"),
-           ("leads", "qualified"), LEAD_COLUMNS, _leads(by_kit=False)),
-    Rollup("report_kit_months", "leads", ("month", "kit_id", "currency"),
-           ("leads", "qualified"), LEAD_COLUMNS, _leads(by_kit=True)),
-    Rollup("report_opportunity_months", "opportunities",
-           ("month", "partner_id", "campaign_id", "currency"), DEAL_SUMS, DEAL_COLUMNS,
-           _deals(by_kit=False)),
-    Rollup("report_kit_months", "opportunities", ("month", "kit_id", "currency"), DEAL_SUMS,
-           DEAL_COLUMNS, _deals(by_kit=True)),
-    Rollup("report_view_months", "page_view_days", ("month", "campaign_id"), ("views",),
-           VIEW_COLUMNS, _views(by_kit=False)),
-    Rollup("report_kit_months", "page_view_days", ("month", "kit_id", "currency"), ("views",),
-           VIEW_COLUMNS, _views(by_kit=True)),
-    Rollup("report_fund_months", "mdf_ledger_entries", ("month", "budget_id", "kit_id"),
-           ("allocated", "committed", "paid"),
-           ("allocation_id", "kind", "amount", "fund_request_id", "at"), _ledger),
+    Rollup(
+        "report_lead_months",
+        "leads",
+        ("month", "partner_id", "campaign_id"),
+        ("leads", "qualified"),
+        LEAD_COLUMNS,
+        _leads(by_kit=False),
+    ),
+    Rollup(
+        "report_kit_months",
+        "leads",
+        ("month", "kit_id", "currency"),
+        ("leads", "qualified"),
+        LEAD_COLUMNS,
+        _leads(by_kit=True),
+    ),
+    Rollup(
+        "report_opportunity_months",
+        "opportunities",
+        ("month", "partner_id", "campaign_id", "currency"),
+        DEAL_SUMS,
+        DEAL_COLUMNS,
+        _deals(by_kit=False),
+    ),
+    Rollup(
+        "report_kit_months",
+        "opportunities",
+        ("month", "kit_id", "currency"),
+        DEAL_SUMS,
+        DEAL_COLUMNS,
+        _deals(by_kit=True),
+    ),
+    Rollup(
+        "report_view_months",
+        "page_view_days",
+        ("month", "campaign_id"),
+        ("views",),
+        VIEW_COLUMNS,
+        _views(by_kit=False),
+    ),
+    Rollup(
+        "report_kit_months",
+        "page_view_days",
+        ("month", "kit_id", "currency"),
+        ("views",),
+        VIEW_COLUMNS,
+        _views(by_kit=True),
+    ),
+    Rollup(
+        "report_fund_months",
+        "mdf_ledger_entries",
+        ("month", "budget_id", "kit_id"),
+        ("allocated", "committed", "paid"),
+        ("allocation_id", "kind", "amount", "fund_request_id", "at"),
+        _ledger,
+    ),
 )
 
 
@@ -151,15 +215,23 @@ def _upsert(dialect: str, rollup: Rollup, values: str, tail: str) -> str:
     target = f"{rollup.table}." if dialect == "postgresql" else ""
     updates = ", ".join(f"{c} = {target}{c} + excluded.{c}" for c in rollup.sum_columns)
     # SQLite parses INSERT ... SELECT ... ON CONFLICT only with a WHERE (or GROUP BY) before it.
-    return (f"INSERT INTO {rollup.table} ({columns}) SELECT {values} {tail} "
-            f"ON CONFLICT ({', '.join(rollup.key_columns)}) DO UPDATE SET {updates}")
+    return (
+        f"INSERT INTO {rollup.table} ({columns}) SELECT {values} {tail} "
+        f"ON CONFLICT ({', '.join(rollup.key_columns)}) DO UPDATE SET {updates}"
+    )
 
 
 def _row_upserts(dialect: str, rollup: Rollup, row: str, sign: str) -> str:
     return "\n".join(
-        _upsert(dialect, rollup, ", ".join((*part.keys, *(f"{sign} * ({v})" for v in part.values))),
-                f"WHERE {part.when}") + ";"
-        for part in rollup.parts(dialect, row))
+        _upsert(
+            dialect,
+            rollup,
+            ", ".join((*part.keys, *(f"{sign} * ({v})" for v in part.values))),
+            f"WHERE {part.when}",
+        )
+        + ";"
+        for part in rollup.parts(dialect, row)
+    )
 
 
 def _changed(dialect: str, columns: tuple[str, ...]) -> str:
@@ -189,8 +261,11 @@ def trigger_sql(dialect: str) -> list[str]:
                 f"EXECUTE FUNCTION {name}()",
             ]
             continue
-        for suffix, timing, body in (("insert", "INSERT", add), ("delete", "DELETE", remove),
-                                     ("update", f"UPDATE OF {watched}", f"{remove}\n{add}")):
+        for suffix, timing, body in (
+            ("insert", "INSERT", add),
+            ("delete", "DELETE", remove),
+            ("update", f"UPDATE OF {watched}", f"{remove}\n{add}"),
+        ):
             when = f" WHEN {_changed(dialect, rollup.watched)}" if suffix == "update" else ""
             statements += [
                 f"DROP TRIGGER IF EXISTS {name}_{suffix}",
@@ -202,21 +277,29 @@ def trigger_sql(dialect: str) -> list[str]:
 
 def rebuild_sql(dialect: str) -> list[str]:
     """Statements that recompute every roll-up from the source tables (GROUP BY each source)."""
-    statements = [f"DELETE FROM {table}"
-                  for table in dict.fromkeys(rollup.table for rollup in ROLLUPS)]
+    statements = [
+        f"DELETE FROM {table}" for table in dict.fromkeys(rollup.table for rollup in ROLLUPS)
+    ]
     for rollup in ROLLUPS:
         keys = ", ".join(f"k{i}" for i in range(len(rollup.key_columns)))
         sums = ", ".join(f"sum(v{i})" for i in range(len(rollup.sum_columns)))
         selects = []
         for part in rollup.parts(dialect, rollup.source):
-            columns = [*(f"{k} AS k{i}" for i, k in enumerate(part.keys)),
-                       *(f"{v} AS v{i}" for i, v in enumerate(part.values))]
-            selects.append(f"SELECT {', '.join(columns)} "
-                           f"FROM {rollup.source} WHERE {part.when}")
+            columns = [
+                *(f"{k} AS k{i}" for i, k in enumerate(part.keys)),
+                *(f"{v} AS v{i}" for i, v in enumerate(part.values)),
+            ]
+            selects.append(f"SELECT {', '.join(columns)} FROM {rollup.source} WHERE {part.when}")
         # Several sources feed one table: each adds to what the others wrote.
-        statements.append(_upsert(dialect, rollup, f"{keys}, {sums}",
-                                  f"FROM ({' UNION ALL '.join(selects)}) AS contributions "
-                                  f"WHERE 1 = 1 GROUP BY {keys}"))
+        statements.append(
+            _upsert(
+                dialect,
+                rollup,
+                f"{keys}, {sums}",
+                f"FROM ({' UNION ALL '.join(selects)}) AS contributions "
+                f"WHERE 1 = 1 GROUP BY {keys}",
+            )
+        )
     return statements
 
 

@@ -11,34 +11,40 @@ DEFINITIONS = {
     "period": (
         "Leads and opportunities count when they were created in the period, won revenue "
         "when the opportunity was closed won in it. MDF figures cover the budgets whose "
-        "period overlaps the chosen period, as their ledger stands today."),
+        "period overlaps the chosen period, as their ledger stands today."
+    ),
     "allocated": "MDF allocated: what finance gave the partners from those budgets.",
-    "committed": (
-        "MDF committed: approved fund requests not yet paid or released."),
+    "committed": ("MDF committed: approved fund requests not yet paid or released."),
     "paid": "MDF paid: payments recorded for approved claims against those budgets.",
     "utilisation": (
         "Utilisation = (MDF committed + MDF paid) ÷ MDF allocated. Allocations are per "
-        "partner, not per kit, so it is not shown when a kit is chosen."),
+        "partner, not per kit, so it is not shown when a kit is chosen."
+    ),
     "qualified": "Qualified leads: leads marked qualified, or converted to an opportunity.",
     "open_pipeline": (
         "Open pipeline: the amount of opportunities created in the period that are still "
-        "in an open stage (prospecting, qualification, proposal, negotiation)."),
+        "in an open stage (prospecting, qualification, proposal, negotiation)."
+    ),
     "won_revenue": "Won revenue: the amount of opportunities closed won in the period.",
     "cost_per_lead": (
-        "Cost per lead = MDF paid ÷ leads. Shown as — when no MDF was paid or there are "
-        "no leads."),
+        "Cost per lead = MDF paid ÷ leads. Shown as — when no MDF was paid or there are no leads."
+    ),
     "roi": (
         "ROI = won revenue ÷ MDF paid, e.g. 12.5× means every unit of MDF paid came back "
-        "12.5 times as won revenue. Shown as — when no MDF was paid."),
+        "12.5 times as won revenue. Shown as — when no MDF was paid."
+    ),
     "currency": (
         "Amounts are never converted: money figures count only budgets and opportunities "
-        "in the chosen currency."),
+        "in the chosen currency."
+    ),
     "time_to_first_lead": (
         "Time to first lead: days from a partner's first campaign to the first lead it "
-        "received on or after that day."),
+        "received on or after that day."
+    ),
     "idle": (
         "Partners with allocation but no activity: an allocation from a budget of the "
-        "period, and no campaign, lead or fund request created in the period."),
+        "period, and no campaign, lead or fund request created in the period."
+    ),
 }
 
 
@@ -47,7 +53,8 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP)
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def roi(won_revenue: Decimal, mdf_paid: Decimal) -> Decimal | None:
@@ -88,8 +95,9 @@ def format_percent(value: Decimal | None) -> str:
 
 def funnel_rates(counts: list[int]) -> list[Decimal | None]:
     """Each step's share of the step before it (None for the first step or an empty one)."""
-    return [None] + [percent(after, before) for before, after in zip(counts, counts[1:],
-                                                                       strict=False)]
+    return [None] + [
+        percent(after, before) for before, after in zip(counts, counts[1:], strict=False)
+    ]
 
 
 def month_range(first: str, last: str) -> list[str]:

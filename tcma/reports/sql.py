@@ -67,18 +67,32 @@ class Shape:
 
 def shape(session: Session, flt: DashboardFilter) -> Shape:
     """The shape of the statements that answer this filter on this session's database."""
-    return Shape(dialect=session.get_bind().dialect.name,
-                 date_from=flt.date_from is not None, date_to=flt.date_to is not None,
-                 tier=flt.tier_id is not None, region=flt.region is not None,
-                 kit=flt.kit_id is not None, partner=flt.partner_id is not None)
+    return Shape(
+        dialect=session.get_bind().dialect.name,
+        date_from=flt.date_from is not None,
+        date_to=flt.date_to is not None,
+        tier=flt.tier_id is not None,
+        region=flt.region is not None,
+        kit=flt.kit_id is not None,
+        partner=flt.partner_id is not None,
+    )
 
 
 def params(flt: DashboardFilter, **extra: Any) -> dict[str, Any]:
     """The bound values of a filter (a statement uses those its shape asks for)."""
-    return {"date_from": flt.date_from, "date_to": flt.date_to, "day_after": flt.day_after,
-            "start": flt.start, "end": flt.end, "tier_id": flt.tier_id, "region": flt.region,
-            "kit_id": flt.kit_id, "partner_id": flt.partner_id, "currency": flt.currency,
-            **extra}
+    return {
+        "date_from": flt.date_from,
+        "date_to": flt.date_to,
+        "day_after": flt.day_after,
+        "start": flt.start,
+        "end": flt.end,
+        "tier_id": flt.tier_id,
+        "region": flt.region,
+        "kit_id": flt.kit_id,
+        "partner_id": flt.partner_id,
+        "currency": flt.currency,
+        **extra,
+    }
 
 
 def run(session: Session, statement: Any, values: dict[str, Any] | None = None) -> Any:

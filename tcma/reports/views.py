@@ -59,9 +59,15 @@ def dashboard() -> str:
     if not own:
         chart_data["chart-partners"] = charts.ranking_chart(board.partners, board.flt.currency)
     return render_template(
-        "reports/partner.html" if own else "reports/vendor.html", board=board,
-        flt=board.flt, links=Links(board.flt, current_user.role, own_partner=own),
-        chart_data=chart_data, periods=PERIODS, rules=rules, rankings=rankings)
+        "reports/partner.html" if own else "reports/vendor.html",
+        board=board,
+        flt=board.flt,
+        links=Links(board.flt, current_user.role, own_partner=own),
+        chart_data=chart_data,
+        periods=PERIODS,
+        rules=rules,
+        rankings=rankings,
+    )
 
 
 @bp.route("/kits")
@@ -70,9 +76,14 @@ def kits() -> str:
     """Which kits partners use, and what each kit version brought in."""
     flt, options, rows = boards.kit_performance(db.session(), requested_filter())
     return render_template(
-        "reports/kits.html", flt=flt, choices=options, rows=rows, periods=PERIODS,
+        "reports/kits.html",
+        flt=flt,
+        choices=options,
+        rows=rows,
+        periods=PERIODS,
         links=Links(flt, current_user.role),
-        chart_data={"chart-kit-use": charts.kit_use_chart(rows)})
+        chart_data={"chart-kit-use": charts.kit_use_chart(rows)},
+    )
 
 
 @bp.route("/export/<name>.csv")
@@ -87,8 +98,9 @@ def export_csv(name: str) -> Response:
         abort(403)
     session = db.session()
     flt = boards.resolve_filter(session, requested_filter(), own)
-    context = exports.ExportContext(session, flt, lambda: _board(flt), utcnow().date(),
-                                    own_partner=own is not None)
+    context = exports.ExportContext(
+        session, flt, lambda: _board(flt), utcnow().date(), own_partner=own is not None
+    )
     header, rows = table.rows(context)
     body = exports.to_csv(header, rows)
     return _attachment(body.encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv", flt)

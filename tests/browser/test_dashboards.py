@@ -12,9 +12,14 @@ CHARTS = ("chart-funnel", "chart-trend", "chart-partners", "chart-kits")
 def test_vendor_dashboard_draws_its_charts_and_filters(page, live_server: LiveServer) -> None:
     errors: list[str] = []
     # A blocked inline script or a chart error would show here (the favicon 404 would not).
-    page.on("console", lambda message: errors.append(message.text)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
             if message.type == "error" and "Failed to load resource" not in message.text
-            else None)
+            else None
+        ),
+    )
     sign_in(page, live_server, "admin@northbeam.example", DEMO_PASSWORD)
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("heading", name="Program dashboard").wait_for()
@@ -24,8 +29,9 @@ def test_vendor_dashboard_draws_its_charts_and_filters(page, live_server: LiveSe
     page.get_by_label("Period").select_option(label="All time")
     page.get_by_role("button", name="Show").click()
     page.get_by_text("the beginning to today").wait_for()
-    assert page.get_by_role("img", name="Funnel: landing page views, leads, qualified leads, "
-                                       "opportunities, won").is_visible()
+    assert page.get_by_role(
+        "img", name="Funnel: landing page views, leads, qualified leads, opportunities, won"
+    ).is_visible()
     assert not errors, errors
 
 

@@ -64,8 +64,10 @@ def test_marketer_publishes_a_kit_and_a_partner_finds_it(
     preview = page.get_by_role("img", name="Preview of Roadshow banner")
     expect(preview).to_be_visible()
     page.wait_for_function(
-        "img => img.complete && img.naturalWidth === 600", arg=preview.element_handle(),
-        timeout=60_000)
+        "img => img.complete && img.naturalWidth === 600",
+        arg=preview.element_handle(),
+        timeout=60_000,
+    )
     expect(page.get_by_role("cell", name="City")).to_be_visible()
 
 
@@ -87,5 +89,6 @@ def test_marketer_uploads_a_kit_zip_and_partners_see_it(
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Spring backup promotion").click()
     flyer = page.get_by_role("img", name="Preview of Flyer")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                           arg=flyer.element_handle(), timeout=60_000)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=flyer.element_handle(), timeout=60_000
+    )

@@ -60,7 +60,8 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     # The demo data has an allocation too: pick the one this test made.
     allocation = page.get_by_label("Allocation")
     allocation.select_option(
-        allocation.locator("option", has_text="Browser test budget").get_attribute("value"))
+        allocation.locator("option", has_text="Browser test budget").get_attribute("value")
+    )
     page.get_by_label("Activity type").select_option(label="Webinar")
     page.get_by_label("Title").fill("Ransomware recovery webinar")
     page.get_by_label("Description").fill("A 45-minute webinar with a customer story.")
@@ -103,7 +104,8 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     page.get_by_role("button", name="Filter").click()
     # The demo data has a claim too: open this test's claim by its request title.
     page.get_by_role("row").filter(has_text="Ransomware recovery webinar").get_by_role(
-        "link", name=re.compile(r"^Claim \d+$")).click()
+        "link", name=re.compile(r"^Claim \d+$")
+    ).click()
     with page.context.expect_page() as proof_tab:
         page.get_by_role("link", name="INV-2026-0042.pdf").click()
     assert proof_tab.value.url.startswith(live_server.url)
@@ -130,5 +132,6 @@ def test_partner_requests_marketer_approves_partner_claims_finance_pays(
     page.get_by_role("link", name="Claims", exact=True).click()
     # The demo data has a claim too: open this test's claim by its request title.
     page.get_by_role("row").filter(has_text="Ransomware recovery webinar").get_by_role(
-        "link", name=re.compile(r"^Claim \d+$")).click()
+        "link", name=re.compile(r"^Claim \d+$")
+    ).click()
     expect(page.get_by_text("BT-2026-118").first).to_be_visible()

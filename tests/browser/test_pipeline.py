@@ -45,7 +45,8 @@ def fill_lead_form(page: Page) -> None:
 
 
 def test_a_visitor_leaves_a_lead_and_the_partner_sees_it_at_once(
-        page: Page, live_server: LiveServer, campaign: Campaign) -> None:
+    page: Page, live_server: LiveServer, campaign: Campaign
+) -> None:
     page.goto(live_server(f"/l/{campaign.code}?utm_source=partner&utm_content=invite-email"))
     expect(page.get_by_role("heading", name="Restore drills for busy teams")).to_be_visible()
     expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
@@ -65,7 +66,8 @@ def test_a_visitor_leaves_a_lead_and_the_partner_sees_it_at_once(
 
 
 def test_a_double_click_on_send_makes_one_lead(
-        page: Page, live_server: LiveServer, live_app: Flask, campaign: Campaign) -> None:
+    page: Page, live_server: LiveServer, live_app: Flask, campaign: Campaign
+) -> None:
     page.goto(live_server(f"/l/{campaign.code}"))
     fill_lead_form(page)
     # The same form sent three times at once, as a flaky network's retries would.
@@ -80,8 +82,9 @@ def test_a_double_click_on_send_makes_one_lead(
     assert lead_count(live_app, campaign) == 1
 
 
-def test_the_form_explains_what_is_missing(page: Page, live_server: LiveServer,
-                                          live_app: Flask, campaign: Campaign) -> None:
+def test_the_form_explains_what_is_missing(
+    page: Page, live_server: LiveServer, live_app: Flask, campaign: Campaign
+) -> None:
     page.goto(live_server(f"/l/{campaign.code}"))
     page.get_by_label("First name").fill("Grace")
     page.get_by_label("Work email").fill("not-an-email")

@@ -18,6 +18,7 @@ def published_kit(app: Flask, db_session: Session, world: World) -> KitVersion:
 
 
 @pytest.fixture
-def campaign_a(app: Flask, db_session: Session, world: World,
-               published_kit: KitVersion) -> Campaign:
+def campaign_a(
+    app: Flask, db_session: Session, world: World, published_kit: KitVersion
+) -> Campaign:
     return start_campaign(app, db_session, world.partner_a, published_kit)

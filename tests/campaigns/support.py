@@ -38,12 +38,16 @@ BRAND = {
     "address": "1 Harbour Street, Leeds",
     "description": "Backup and recovery specialists for schools and councils.",
 }
-VALUES = {"headline": "Restore drills for busy teams", "event_date": "2026-12-10",
-          "offer": "A free restore drill with our engineers."}
+VALUES = {
+    "headline": "Restore drills for busy teams",
+    "event_date": "2026-12-10",
+    "offer": "A free restore drill with our engineers.",
+}
 
 
-def png_bytes(width: int = 64, height: int = 32, colour: str = "#0b5cab",
-              fmt: str = "PNG") -> bytes:
+def png_bytes(
+    width: int = 64, height: int = 32, colour: str = "#0b5cab", fmt: str = "PNG"
+) -> bytes:
     """A small real image."""
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format=fmt)
@@ -54,8 +58,9 @@ def storage_of(app: Flask) -> Storage:
     return app.extensions[EXTENSION_KEY]
 
 
-def import_kit(app: Flask, session: Session, folder: Path = FIXTURE_KIT,
-               **manifest: Any) -> KitVersion:
+def import_kit(
+    app: Flask, session: Session, folder: Path = FIXTURE_KIT, **manifest: Any
+) -> KitVersion:
     """Publish a kit folder (with manifest changes, e.g. another slug or tiers)."""
     package = read_folder(folder)
     if manifest:
@@ -65,20 +70,33 @@ def import_kit(app: Flask, session: Session, folder: Path = FIXTURE_KIT,
     return result.version
 
 
-def save_brand(app: Flask, session: Session, partner: Partner, logo: bool = True,
-               **values: str) -> BrandVersion:
+def save_brand(
+    app: Flask, session: Session, partner: Partner, logo: bool = True, **values: str
+) -> BrandVersion:
     version, _ = brand_services.save_brand(
-        session, storage_of(app), partner, None, {**BRAND, **values},
-        logo=png_bytes(240, 80) if logo else None)
+        session,
+        storage_of(app),
+        partner,
+        None,
+        {**BRAND, **values},
+        logo=png_bytes(240, 80) if logo else None,
+    )
     session.commit()
     return version
 
 
-def start_campaign(app: Flask, session: Session, partner: Partner, version: KitVersion,
-                   name: str = "Spring restore drills", uploads: dict[str, bytes] | None = None,
-                   **values: str) -> Campaign:
+def start_campaign(
+    app: Flask,
+    session: Session,
+    partner: Partner,
+    version: KitVersion,
+    name: str = "Spring restore drills",
+    uploads: dict[str, bytes] | None = None,
+    **values: str,
+) -> Campaign:
     campaign = campaign_services.start_campaign(
-        session, storage_of(app), partner, version, None, name, {**VALUES, **values}, uploads)
+        session, storage_of(app), partner, version, None, name, {**VALUES, **values}, uploads
+    )
     session.commit()
     return campaign
 
@@ -92,12 +110,16 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
             version = import_kit(app, session)
             partner = session.get(Partner, world.partner_a.id)
             brand = save_brand(app, session, partner)
-            campaign = start_campaign(app, session, partner, version,
-                                      uploads={"team_photo": png_bytes(40, 40)})
+            campaign = start_campaign(
+                app, session, partner, version, uploads={"team_photo": png_bytes(40, 40)}
+            )
         ctx.campaign_objects = SimpleNamespace(
-            kit_id=version.kit_id, version_id=version.id, brand_version_id=brand.id,
+            kit_id=version.kit_id,
+            version_id=version.id,
+            brand_version_id=brand.id,
             campaign_id=campaign.id,
-            image_name=campaign.field_values["team_photo"].rsplit("/", 1)[-1])
+            image_name=campaign.field_values["team_photo"].rsplit("/", 1)[-1],
+        )
         session.close()
     return ctx.campaign_objects
 

@@ -27,8 +27,9 @@ def campaign_count(db_session: Session) -> int:
     return db_session.scalar(select(func.count(Campaign.id)))
 
 
-def test_use_this_kit_shows_the_kits_fields(as_a_user: FlaskClient,
-                                            published_kit: KitVersion) -> None:
+def test_use_this_kit_shows_the_kits_fields(
+    as_a_user: FlaskClient, published_kit: KitVersion
+) -> None:
     page = as_a_user.get(f"/campaigns/new?kit={published_kit.kit_id}").get_data(as_text=True)
     assert 'for="field_headline">Headline</label><span class="req"' in page
     assert 'value="Backups you can actually restore"' in page  # the kit's default
@@ -40,10 +41,12 @@ def test_use_this_kit_shows_the_kits_fields(as_a_user: FlaskClient,
     assert as_a_user.get(f"/campaigns/new?kit_id={published_kit.kit_id}").status_code == 200
 
 
-def test_partner_starts_a_campaign(as_a_user: FlaskClient, db_session: Session, world: World,
-                                   published_kit: KitVersion) -> None:
-    response = as_a_user.post(f"/campaigns/new?kit={published_kit.kit_id}",
-                              data=form_data(headline="Restore in minutes"))
+def test_partner_starts_a_campaign(
+    as_a_user: FlaskClient, db_session: Session, world: World, published_kit: KitVersion
+) -> None:
+    response = as_a_user.post(
+        f"/campaigns/new?kit={published_kit.kit_id}", data=form_data(headline="Restore in minutes")
+    )
     assert response.status_code == 302
     campaign = db_session.scalars(select(Campaign)).one()
     assert response.headers["Location"] == f"/campaigns/{campaign.id}"
@@ -71,9 +74,12 @@ def test_invalid_values_show_next_to_their_fields_and_save_nothing(
 ) -> None:
     response = as_a_user.post(
         f"/campaigns/new?kit={published_kit.kit_id}",
-        data={**form_data(headline="", event_date="next Tuesday"),
-              "field_team_photo": (io.BytesIO(b"not an image at all"), "team.png")},
-        content_type="multipart/form-data")
+        data={
+            **form_data(headline="", event_date="next Tuesday"),
+            "field_team_photo": (io.BytesIO(b"not an image at all"), "team.png"),
+        },
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="field_headline-error">Enter a value: this field is required.' in page
@@ -83,12 +89,15 @@ def test_invalid_values_show_next_to_their_fields_and_save_nothing(
     assert campaign_count(db_session) == 0
 
 
-def test_a_url_field_refuses_javascript(app: Flask, as_a_user: FlaskClient, db_session: Session,
-                                        world: World) -> None:
+def test_a_url_field_refuses_javascript(
+    app: Flask, as_a_user: FlaskClient, db_session: Session, world: World
+) -> None:
     fields = [*tomllib.loads((FIXTURE_KIT / "kit.toml").read_text())["fields"], URL_FIELD]
     version = import_kit(app, db_session, slug="with-url", fields=fields)
-    response = as_a_user.post(f"/campaigns/new?kit={version.kit_id}",
-                              data=form_data(more_info="javascript:alert(document.cookie)"))
+    response = as_a_user.post(
+        f"/campaigns/new?kit={version.kit_id}",
+        data=form_data(more_info="javascript:alert(document.cookie)"),
+    )
     page = response.get_data(as_text=True)
     assert "Enter a web address starting with http:// or https://." in page
     assert campaign_count(db_session) == 0
@@ -98,9 +107,10 @@ def test_partner_values_with_markup_are_escaped_everywhere(
     as_a_user: FlaskClient, db_session: Session, published_kit: KitVersion
 ) -> None:
     attack = "<script>alert('x')</script>"
-    as_a_user.post(f"/campaigns/new?kit={published_kit.kit_id}",
-                   data=form_data(name=attack, headline="Hi <img src=x onerror=alert(1)>",
-                                  offer=attack))
+    as_a_user.post(
+        f"/campaigns/new?kit={published_kit.kit_id}",
+        data=form_data(name=attack, headline="Hi <img src=x onerror=alert(1)>", offer=attack),
+    )
     campaign = db_session.scalars(select(Campaign)).one()
     page = as_a_user.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert attack not in page and "&lt;script&gt;" in page
@@ -113,9 +123,15 @@ def test_partner_b_gets_404_on_partner_as_campaign_previews_and_downloads(
     as_b_user: FlaskClient, campaign_a: Campaign
 ) -> None:
     base = f"/campaigns/{campaign_a.id}"
-    for url in (base, f"{base}/edit", f"{base}/preview/datasheet", f"{base}/preview/invite-email",
-                f"{base}/assets/datasheet.pdf", f"{base}/assets/invite-email.eml",
-                f"{base}/assets.zip"):
+    for url in (
+        base,
+        f"{base}/edit",
+        f"{base}/preview/datasheet",
+        f"{base}/preview/invite-email",
+        f"{base}/assets/datasheet.pdf",
+        f"{base}/assets/invite-email.eml",
+        f"{base}/assets.zip",
+    ):
         assert as_b_user.get(url).status_code == 404, url
     assert as_b_user.post(f"{base}/preview/datasheet", data={}).status_code == 404
     assert as_b_user.post(f"{base}/edit", data=form_data()).status_code == 404
@@ -140,9 +156,12 @@ def test_an_uploaded_image_field_is_kept_and_public(
 ) -> None:
     response = as_a_user.post(
         f"/campaigns/{campaign_a.id}/edit",
-        data={**form_data(),
-              "field_team_photo": (io.BytesIO(png_bytes(80, 60, fmt="JPEG")), "t.jpg")},
-        content_type="multipart/form-data")
+        data={
+            **form_data(),
+            "field_team_photo": (io.BytesIO(png_bytes(80, 60, fmt="JPEG")), "t.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db_session.expire_all()
     key = db_session.get(Campaign, campaign_a.id).field_values["team_photo"]
@@ -153,8 +172,9 @@ def test_an_uploaded_image_field_is_kept_and_public(
     as_a_user.post(f"/campaigns/{campaign_a.id}/edit", data=form_data(headline="Again"))
     db_session.expire_all()
     assert db_session.get(Campaign, campaign_a.id).field_values["team_photo"] == key
-    as_a_user.post(f"/campaigns/{campaign_a.id}/edit",
-                   data={**form_data(), "remove_image_team_photo": "y"})
+    as_a_user.post(
+        f"/campaigns/{campaign_a.id}/edit", data={**form_data(), "remove_image_team_photo": "y"}
+    )
     db_session.expire_all()
     assert "team_photo" not in db_session.get(Campaign, campaign_a.id).field_values
 
@@ -170,8 +190,12 @@ def test_a_newer_kit_version_is_announced_and_the_campaign_keeps_its_own(
 
 
 def test_the_campaign_list_is_per_partner_and_vendor_staff_filter_by_partner(
-    app: Flask, as_a_user: FlaskClient, as_marketer: FlaskClient, db_session: Session,
-    world: World, published_kit: KitVersion
+    app: Flask,
+    as_a_user: FlaskClient,
+    as_marketer: FlaskClient,
+    db_session: Session,
+    world: World,
+    published_kit: KitVersion,
 ) -> None:
     start_campaign(app, db_session, world.partner_a, published_kit, name="Brightpath drills")
     start_campaign(app, db_session, world.partner_b, published_kit, name="Cobalt drills")

@@ -62,16 +62,20 @@ def test_the_pdf_has_the_partners_name_and_values(
     assert "10 December 2026" in text
 
 
-def test_pngs_have_their_stated_pixel_size(as_a_user: FlaskClient, branded: None,
-                                           campaign_a: Campaign) -> None:
+def test_pngs_have_their_stated_pixel_size(
+    as_a_user: FlaskClient, branded: None, campaign_a: Campaign
+) -> None:
     sizes = {}
     for asset in ("launch-banner", "social-posts", "datasheet"):
         _, data = download(as_a_user, campaign_a, asset, "png")
         image = Image.open(io.BytesIO(data))
         assert image.format == "PNG"
         sizes[asset] = image.size
-    assert sizes == {"launch-banner": (1200, 627), "social-posts": (1080, 1080),
-                     "datasheet": (1241, 1754)}  # A4 page 1 at 150 dpi
+    assert sizes == {
+        "launch-banner": (1200, 627),
+        "social-posts": (1080, 1080),
+        "datasheet": (1241, 1754),
+    }  # A4 page 1 at 150 dpi
 
 
 def test_the_email_has_inlined_css_a_text_part_and_an_eml(
@@ -102,52 +106,76 @@ def test_landing_html_uses_public_media_and_logo_urls(
     assert 'class="tcma-lead-form"' in page
 
 
-def test_social_posts_are_text_per_network(as_a_user: FlaskClient, branded: None,
-                                           campaign_a: Campaign) -> None:
+def test_social_posts_are_text_per_network(
+    as_a_user: FlaskClient, branded: None, campaign_a: Campaign
+) -> None:
     _, text = download(as_a_user, campaign_a, "social-posts", "txt")
     assert "LinkedIn (" in text.decode() and "X (" in text.decode()
 
 
 def test_a_repeat_download_is_a_storage_read_and_a_change_renders_anew(
-    app: Flask, as_a_user: FlaskClient, db_session: Session, world: World, branded: None,
-    campaign_a: Campaign, renders: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    as_a_user: FlaskClient,
+    db_session: Session,
+    world: World,
+    branded: None,
+    campaign_a: Campaign,
+    renders: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first, pdf = download(as_a_user, campaign_a, "datasheet", "pdf")
     assert renders == [("datasheet", "pdf")]
     storage = storage_of(app)
     written: list[str] = []
     real_put = storage.put
-    monkeypatch.setattr(storage, "put",
-                        lambda key, *a, **k: written.append(key) or real_put(key, *a, **k))
+    monkeypatch.setattr(
+        storage, "put", lambda key, *a, **k: written.append(key) or real_put(key, *a, **k)
+    )
     again, same = download(as_a_user, campaign_a, "datasheet", "pdf")
     assert renders == [("datasheet", "pdf")] and written == []
     assert same == pdf
     # A new brand version and a changed field each make a new file.
     save_brand(app, db_session, world.partner_a, display_name="Brightpath Cloud")
     download(as_a_user, campaign_a, "datasheet", "pdf")
-    as_a_user.post(f"/campaigns/{campaign_a.id}/edit",
-                   data={"name": campaign_a.name, "field_headline": "Fresh headline",
-                         "field_event_date": "2026-12-10", "field_offer": "x"})
+    as_a_user.post(
+        f"/campaigns/{campaign_a.id}/edit",
+        data={
+            "name": campaign_a.name,
+            "field_headline": "Fresh headline",
+            "field_event_date": "2026-12-10",
+            "field_offer": "x",
+        },
+    )
     _, fresh = download(as_a_user, campaign_a, "datasheet", "pdf")
     assert len(renders) == 3 and len([k for k in written if k.endswith(".pdf")]) == 2
     assert "Fresh headline" in pdf_text(fresh)
 
 
-def test_every_asset_in_one_zip(as_a_user: FlaskClient, branded: None,
-                                campaign_a: Campaign) -> None:
+def test_every_asset_in_one_zip(
+    as_a_user: FlaskClient, branded: None, campaign_a: Campaign
+) -> None:
     response = as_a_user.get(f"/campaigns/{campaign_a.id}/assets.zip")
     assert response.status_code == 302
     archive = zipfile.ZipFile(io.BytesIO(as_a_user.get(response.headers["Location"]).data))
     names = {name.split("/", 1)[1] for name in archive.namelist()}
-    assert {"datasheet.pdf", "datasheet-preview.png", "invite-email.html", "invite-email.txt",
-            "invite-email.eml", "launch-banner.png", "social-posts.txt",
-            "social-posts-image.png", "registration-page.html"} <= names
+    assert {
+        "datasheet.pdf",
+        "datasheet-preview.png",
+        "invite-email.html",
+        "invite-email.txt",
+        "invite-email.eml",
+        "launch-banner.png",
+        "social-posts.txt",
+        "social-posts-image.png",
+        "registration-page.html",
+    } <= names
     folder = archive.namelist()[0].split("/", 1)[0]
     assert "Brightpath Cloud Services" in pdf_text(archive.read(f"{folder}/datasheet.pdf"))
 
 
-def test_downloads_are_recorded(as_a_user: FlaskClient, db_session: Session, world: World,
-                                campaign_a: Campaign) -> None:
+def test_downloads_are_recorded(
+    as_a_user: FlaskClient, db_session: Session, world: World, campaign_a: Campaign
+) -> None:
     download(as_a_user, campaign_a, "invite-email", "txt")
     as_a_user.get(f"/campaigns/{campaign_a.id}/assets.zip")
     rows = db_session.scalars(select(AssetDownload).order_by(AssetDownload.id)).all()

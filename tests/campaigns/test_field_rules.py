@@ -20,9 +20,16 @@ SPECS = [
     {"key": "accent", "type": "colour"},
     {"key": "speaker_photo", "type": "image"},
 ]
-GOOD = {"headline": "Restore drills", "offer": "Line one\r\nline two", "webinar_date": "2026-12-10",
-        "recording_url": "https://acme.example/rec", "contact_email": "ann@acme.example",
-        "contact_phone": "+44 20 7946 0000", "webinar_time": "14:00 CET", "accent": "#ABC"}
+GOOD = {
+    "headline": "Restore drills",
+    "offer": "Line one\r\nline two",
+    "webinar_date": "2026-12-10",
+    "recording_url": "https://acme.example/rec",
+    "contact_email": "ann@acme.example",
+    "contact_phone": "+44 20 7946 0000",
+    "webinar_time": "14:00 CET",
+    "accent": "#ABC",
+}
 
 
 def problem(spec_key: str, value: str) -> str | None:
@@ -38,19 +45,40 @@ def test_good_values_are_stored_normalised() -> None:
 
 
 def test_every_bad_value_is_reported_at_once() -> None:
-    bad = {**GOOD, "headline": "", "webinar_date": "10/12/2026",
-           "recording_url": "javascript:alert(1)", "contact_email": "ann",
-           "webinar_time": "midnight", "accent": "blue"}
+    bad = {
+        **GOOD,
+        "headline": "",
+        "webinar_date": "10/12/2026",
+        "recording_url": "javascript:alert(1)",
+        "contact_email": "ann",
+        "webinar_time": "midnight",
+        "accent": "blue",
+    }
     with pytest.raises(FieldErrors) as caught:
         rules.clean_field_values(SPECS, bad, {})
-    assert set(caught.value.problems) == {"headline", "webinar_date", "recording_url",
-                                          "contact_email", "webinar_time", "accent"}
+    assert set(caught.value.problems) == {
+        "headline",
+        "webinar_date",
+        "recording_url",
+        "contact_email",
+        "webinar_time",
+        "accent",
+    }
     assert "required" in caught.value.problems["headline"]
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x",
-                                 "vbscript:msgbox", "ftp://acme.example", "acme.example",
-                                 "https://acme.example/a b"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "vbscript:msgbox",
+        "ftp://acme.example",
+        "acme.example",
+        "https://acme.example/a b",
+    ],
+)
 def test_a_url_field_accepts_only_http_and_https(url: str) -> None:
     assert problem("recording_url", url) is not None
 

@@ -40,15 +40,24 @@ def leads(session: Session, campaign: Campaign) -> list[Lead]:
 
 
 def test_landing_page_is_the_kits_page_in_the_partners_brand_with_the_lead_form(
-        app, client, db_session, world, live_a):
+    app, client, db_session, world, live_a
+):
     save_brand(app, db_session, db_session.get(type(world.partner_a), world.partner_a.id))
     response = client.get(f"/l/{live_a.code}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Restore drills for busy teams" in html  # the kit's headline field
     assert "Brightpath Cloud Services" in html  # the partner's brand
-    for label in ("First name", "Last name", "Work email", "Company", "Job title", "Phone",
-                  "Country", CONSENT):
+    for label in (
+        "First name",
+        "Last name",
+        "Work email",
+        "Company",
+        "Job title",
+        "Phone",
+        "Country",
+        CONSENT,
+    ):
         assert label in html
     assert 'class="tcma-lead-form"' in html and 'method="post"' in html
     assert "tcma-lead-form-slot" not in html
@@ -58,28 +67,32 @@ def test_landing_page_is_the_kits_page_in_the_partners_brand_with_the_lead_form(
 
 
 def test_a_lead_is_stored_with_its_consent_wording_and_the_visitor_thanked(
-        client, db_session, live_a):
-    token = submit_token(client.get(f"/l/{live_a.code}?utm_content=invite-email"
-                                    "&utm_medium=email").get_data(as_text=True))
-    response = client.post(f"/l/{live_a.code}?utm_content=invite-email&utm_medium=email",
-                           data=form_data(token))
+    client, db_session, live_a
+):
+    token = submit_token(
+        client.get(f"/l/{live_a.code}?utm_content=invite-email&utm_medium=email").get_data(
+            as_text=True
+        )
+    )
+    response = client.post(
+        f"/l/{live_a.code}?utm_content=invite-email&utm_medium=email", data=form_data(token)
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/l/{live_a.code}/thanks")
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Thank you" in thanks
     [lead] = leads(db_session, live_a)
-    assert (lead.first_name, lead.email, lead.company) == ("Grace", "grace@navy.example",
-                                                            "US Navy")
+    assert (lead.first_name, lead.email, lead.company) == ("Grace", "grace@navy.example", "US Navy")
     assert lead.consent and lead.consent_text == CONSENT
-    assert (lead.status, lead.source, lead.partner_id) == ("new", "landing_page",
-                                                           live_a.partner_id)
+    assert (lead.status, lead.source, lead.partner_id) == ("new", "landing_page", live_a.partner_id)
     assert (lead.utm_content, lead.utm_medium) == ("invite-email", "email")
 
 
 def test_a_double_submit_or_a_retry_makes_one_lead(client, db_session, live_a):
     token = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
-    answers = [client.post(f"/l/{live_a.code}", data=form_data(token)).status_code
-               for _ in range(3)]
+    answers = [
+        client.post(f"/l/{live_a.code}", data=form_data(token)).status_code for _ in range(3)
+    ]
     assert answers == [303, 303, 303]
     assert len(leads(db_session, live_a)) == 1
     second = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
@@ -89,16 +102,19 @@ def test_a_double_submit_or_a_retry_makes_one_lead(client, db_session, live_a):
 
 def test_the_honeypot_gets_a_thank_you_and_no_lead(client, db_session, live_a):
     token = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
-    response = client.post(f"/l/{live_a.code}",
-                           data=form_data(token, homepage="http://spam.example"))
+    response = client.post(
+        f"/l/{live_a.code}", data=form_data(token, homepage="http://spam.example")
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/thanks")
     assert leads(db_session, live_a) == []
 
 
 def test_bad_input_is_shown_next_to_its_field_and_stores_nothing(client, db_session, live_a):
     token = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
-    response = client.post(f"/l/{live_a.code}", data=form_data(
-        token, email="grace-at-navy", company="x" * 500, consent=""))
+    response = client.post(
+        f"/l/{live_a.code}",
+        data=form_data(token, email="grace-at-navy", company="x" * 500, consent=""),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter an email address like name@company.com." in html
@@ -137,26 +153,42 @@ def test_an_ended_or_expired_campaign_takes_no_leads(app, client, db_session, wo
     launch.end_campaign(db_session, None, campaign)
     db_session.commit()
     assert "has ended" in client.get(f"/l/{live_a.code}").get_data(as_text=True)
-    expired = live_campaign(app, db_session, world.partner_a, name="Old",
-                            starts_on=today() - dt.timedelta(days=10), ends_on=today())
+    expired = live_campaign(
+        app,
+        db_session,
+        world.partner_a,
+        name="Old",
+        starts_on=today() - dt.timedelta(days=10),
+        ends_on=today(),
+    )
     expired.ends_on = today() - dt.timedelta(days=1)
     db_session.commit()
     assert "has ended" in client.get(f"/l/{expired.code}").get_data(as_text=True)
 
 
 def test_a_campaign_not_started_yet_says_when_it_opens(app, client, db_session, world):
-    later = live_campaign(app, db_session, world.partner_a, name="Later",
-                          starts_on=today() + dt.timedelta(days=3),
-                          ends_on=today() + dt.timedelta(days=9))
+    later = live_campaign(
+        app,
+        db_session,
+        world.partner_a,
+        name="Later",
+        starts_on=today() + dt.timedelta(days=3),
+        ends_on=today() + dt.timedelta(days=9),
+    )
     html = client.get(f"/l/{later.code}").get_data(as_text=True)
     assert "Coming soon" in html and "tcma-lead-form" not in html
 
 
 def test_draft_and_unknown_campaigns_are_not_found_without_app_chrome(
-        app, client, db_session, world, live_a):
-    draft = start_campaign(app, db_session, db_session.get(type(world.partner_a),
-                                                           world.partner_a.id),
-                           live_a.kit_version, name="Draft")
+    app, client, db_session, world, live_a
+):
+    draft = start_campaign(
+        app,
+        db_session,
+        db_session.get(type(world.partner_a), world.partner_a.id),
+        live_a.kit_version,
+        name="Draft",
+    )
     for code in (draft.code, "no-such-code", "x" * 200):
         response = client.get(f"/l/{code}")
         assert response.status_code == 404
@@ -179,7 +211,8 @@ def test_page_views_are_counted_per_day_without_cookies(app, client, db_session,
 
 
 def test_the_rendered_page_is_cached_so_a_visit_costs_no_render(
-        client, db_session, live_a, monkeypatch):
+    client, db_session, live_a, monkeypatch
+):
     calls = []
     real = rendering._render
     monkeypatch.setattr(rendering, "_render", lambda *a: calls.append(a) or real(*a))
@@ -189,11 +222,15 @@ def test_the_rendered_page_is_cached_so_a_visit_costs_no_render(
     assert submit_token(first) != submit_token(second)  # each visitor gets their own form
 
 
-def test_a_kit_without_a_landing_asset_gets_a_plain_branded_form(app, client, db_session,
-                                                                world):
+def test_a_kit_without_a_landing_asset_gets_a_plain_branded_form(app, client, db_session, world):
     manifest = read_folder(FIXTURE_KIT).manifest
-    version = import_kit(app, db_session, slug="no-landing", name="Print only kit", assets=[
-        asset for asset in manifest["assets"] if asset["kind"] != "landing"])
+    version = import_kit(
+        app,
+        db_session,
+        slug="no-landing",
+        name="Print only kit",
+        assets=[asset for asset in manifest["assets"] if asset["kind"] != "landing"],
+    )
     campaign = live_campaign(app, db_session, world.partner_a, version)
     html = client.get(f"/l/{campaign.code}").get_data(as_text=True)
     assert "Work email" in html and "Print only kit" in html
@@ -219,16 +256,13 @@ def test_lead_posts_are_rate_limited_per_address(app, client, live_a):
     app.config["RATELIMIT_ENABLED"] = True
     answers = [client.post(f"/l/{live_a.code}", data={}).status_code for _ in range(3)]
     assert answers[-1] == 429
-    assert "Too many attempts" in client.post(f"/l/{live_a.code}", data={}).get_data(
-        as_text=True)
+    assert "Too many attempts" in client.post(f"/l/{live_a.code}", data={}).get_data(as_text=True)
 
 
-def test_with_csrf_on_a_form_without_its_token_keeps_what_was_typed(
-        database_url, tmp_path, world):
+def test_with_csrf_on_a_form_without_its_token_keeps_what_was_typed(database_url, tmp_path, world):
     app = make_test_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
     session = app.extensions["tcma.sessionmaker"]()
-    campaign = live_campaign(app, session, session.get(type(world.partner_a),
-                                                       world.partner_a.id))
+    campaign = live_campaign(app, session, session.get(type(world.partner_a), world.partner_a.id))
     visitor: FlaskClient = app.test_client()
     html = visitor.get(f"/l/{campaign.code}").get_data(as_text=True)
     assert 'name="csrf_token"' in html

@@ -26,13 +26,14 @@ def reload(session: Session, campaign: Campaign) -> Campaign:
     return session.get(Campaign, campaign.id)
 
 
-def test_a_partner_launches_a_draft_with_dates_and_consent_wording(
-        as_a_user, db_session, draft_a):
+def test_a_partner_launches_a_draft_with_dates_and_consent_wording(as_a_user, db_session, draft_a):
     page = as_a_user.get(f"/campaigns/{draft_a.id}/launch").get_data(as_text=True)
     assert "Launch campaign" in page and "I agree that Brightpath IT may contact me" in page
     start, end = today(), today() + dt.timedelta(days=14)
-    response = as_a_user.post(f"/campaigns/{draft_a.id}/launch", data={
-        "starts_on": start.isoformat(), "ends_on": end.isoformat(), "consent_text": CONSENT})
+    response = as_a_user.post(
+        f"/campaigns/{draft_a.id}/launch",
+        data={"starts_on": start.isoformat(), "ends_on": end.isoformat(), "consent_text": CONSENT},
+    )
     assert response.status_code == 302
     campaign = reload(db_session, draft_a)
     assert (campaign.status, campaign.starts_on, campaign.ends_on) == ("live", start, end)
@@ -45,9 +46,14 @@ def test_a_partner_launches_a_draft_with_dates_and_consent_wording(
 
 
 def test_launch_dates_are_checked_next_to_the_inputs(as_a_user, db_session, draft_a):
-    response = as_a_user.post(f"/campaigns/{draft_a.id}/launch", data={
-        "starts_on": today().isoformat(), "consent_text": CONSENT,
-        "ends_on": (today() - dt.timedelta(days=1)).isoformat()})
+    response = as_a_user.post(
+        f"/campaigns/{draft_a.id}/launch",
+        data={
+            "starts_on": today().isoformat(),
+            "consent_text": CONSENT,
+            "ends_on": (today() - dt.timedelta(days=1)).isoformat(),
+        },
+    )
     assert response.status_code == 200
     assert "The last day cannot be before the first day." in response.get_data(as_text=True)
     assert reload(db_session, draft_a).status == "draft"
@@ -69,7 +75,8 @@ def test_pause_resume_and_end(as_a_user, app, db_session, world):
 
 
 def test_a_campaign_past_its_last_day_is_not_resumed_without_new_dates(
-        as_a_user, app, db_session, world):
+    as_a_user, app, db_session, world
+):
     campaign = live_campaign(app, db_session, world.partner_a)
     as_a_user.post(f"/campaigns/{campaign.id}/pause")
     stored = reload(db_session, campaign)
@@ -80,11 +87,20 @@ def test_a_campaign_past_its_last_day_is_not_resumed_without_new_dates(
     assert reload(db_session, campaign).status == "paused"
 
 
-def test_the_vendor_can_take_a_page_down_but_not_launch(as_marketer, app, db_session, world,
-                                                        draft_a):
-    assert as_marketer.post(f"/campaigns/{draft_a.id}/launch", data={
-        "starts_on": today().isoformat(), "ends_on": today().isoformat(),
-        "consent_text": CONSENT}).status_code == 403
+def test_the_vendor_can_take_a_page_down_but_not_launch(
+    as_marketer, app, db_session, world, draft_a
+):
+    assert (
+        as_marketer.post(
+            f"/campaigns/{draft_a.id}/launch",
+            data={
+                "starts_on": today().isoformat(),
+                "ends_on": today().isoformat(),
+                "consent_text": CONSENT,
+            },
+        ).status_code
+        == 403
+    )
     campaign = live_campaign(app, db_session, world.partner_a)
     assert as_marketer.post(f"/campaigns/{campaign.id}/pause").status_code == 302
     assert reload(db_session, campaign).status == "paused"

@@ -12,8 +12,9 @@ from tests.campaigns.support import save_brand, storage_of
 from tests.conftest import World
 
 
-def test_published_kit_media_is_public_and_cacheable(client: FlaskClient,
-                                                     published_kit: KitVersion) -> None:
+def test_published_kit_media_is_public_and_cacheable(
+    client: FlaskClient, published_kit: KitVersion
+) -> None:
     response = client.get(f"/kit-media/{published_kit.id}/hero.png")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
@@ -25,16 +26,23 @@ def test_only_media_files_of_published_versions_are_served(
     app: Flask, client: FlaskClient, db_session: Session, published_kit: KitVersion
 ) -> None:
     base = f"/kit-media/{published_kit.id}"
-    for path in ("kit.toml", "../kit.toml", "%2e%2e/kit.toml", "media/hero.png", "nope.png",
-                 "../datasheet.html"):
+    for path in (
+        "kit.toml",
+        "../kit.toml",
+        "%2e%2e/kit.toml",
+        "media/hero.png",
+        "nope.png",
+        "../datasheet.html",
+    ):
         assert client.get(f"{base}/{path}").status_code == 404, path
     draft = open_draft(db_session, storage_of(app), published_kit.kit, None)
     db_session.commit()
     assert client.get(f"/kit-media/{draft.id}/hero.png").status_code == 404
 
 
-def test_a_brand_without_logo_has_no_logo_url(app: Flask, client: FlaskClient,
-                                              db_session: Session, world: World) -> None:
+def test_a_brand_without_logo_has_no_logo_url(
+    app: Flask, client: FlaskClient, db_session: Session, world: World
+) -> None:
     version = save_brand(app, db_session, world.partner_a, logo=False)
     assert client.get(f"/brand/logo/{version.id}.png").status_code == 404
     assert client.get("/brand/logo/999999.png").status_code == 404

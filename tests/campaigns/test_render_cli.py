@@ -23,9 +23,19 @@ def test_render_a_pdf_with_a_partners_brand_and_values(
 ) -> None:
     save_brand(app, db_session, world.partner_a)
     output = tmp_path / "datasheet.pdf"
-    result = render(app, "fixture-kit", "datasheet", "--partner", "brightpath it",
-                    "--set", "headline=Recover before lunch", "--set", "event_date=2027-03-04",
-                    "-o", str(output))
+    result = render(
+        app,
+        "fixture-kit",
+        "datasheet",
+        "--partner",
+        "brightpath it",
+        "--set",
+        "headline=Recover before lunch",
+        "--set",
+        "event_date=2027-03-04",
+        "-o",
+        str(output),
+    )
     assert result.exit_code == 0, result.output
     assert "as PDF" in result.output
     text = pdf_text(output.read_bytes())
@@ -39,30 +49,58 @@ def test_render_other_targets_and_image_fields(
     photo = tmp_path / "team.png"
     photo.write_bytes(png_bytes(120, 80))
     output = tmp_path / "banner.png"
-    result = render(app, "fixture-kit", "launch-banner", "--partner", "Cobalt Systems Group",
-                    "--set", f"team_photo=@{photo}", "--target", "png", "-o", str(output))
+    result = render(
+        app,
+        "fixture-kit",
+        "launch-banner",
+        "--partner",
+        "Cobalt Systems Group",
+        "--set",
+        f"team_photo=@{photo}",
+        "--target",
+        "png",
+        "-o",
+        str(output),
+    )
     assert result.exit_code == 0, result.output
     assert Image.open(io.BytesIO(output.read_bytes())).size == (1200, 627)
     eml = tmp_path / "invite.eml"
-    result = render(app, "fixture-kit", "invite-email", "--partner", "Cobalt Systems Group",
-                    "--target", "eml", "--no-cache", "-o", str(eml))
+    result = render(
+        app,
+        "fixture-kit",
+        "invite-email",
+        "--partner",
+        "Cobalt Systems Group",
+        "--target",
+        "eml",
+        "--no-cache",
+        "-o",
+        str(eml),
+    )
     assert result.exit_code == 0, result.output
     assert b"Content-Type: text/plain" in eml.read_bytes()
 
 
-def test_refusals_say_what_is_wrong(app: Flask, world: World, published_kit: KitVersion,
-                                    tmp_path: Path) -> None:
+def test_refusals_say_what_is_wrong(
+    app: Flask, world: World, published_kit: KitVersion, tmp_path: Path
+) -> None:
     out = str(tmp_path / "x")
     cases = [
         (("nope", "datasheet", "--partner", "Brightpath IT"), "no kit 'nope'"),
         (("fixture-kit", "datasheet", "--partner", "Nobody"), "no partner named 'Nobody'"),
         (("fixture-kit", "flyer", "--partner", "Brightpath IT"), "has no asset 'flyer'"),
-        (("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--target", "eml"),
-         "renders as pdf, png, not eml"),
-        (("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--set", "headline="),
-         "headline: Enter a value"),
-        (("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--set", "colour=red"),
-         "use FIELD=VALUE with a field of the kit"),
+        (
+            ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--target", "eml"),
+            "renders as pdf, png, not eml",
+        ),
+        (
+            ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--set", "headline="),
+            "headline: Enter a value",
+        ),
+        (
+            ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--set", "colour=red"),
+            "use FIELD=VALUE with a field of the kit",
+        ),
     ]
     for args, message in cases:
         result = render(app, *args, "-o", out)

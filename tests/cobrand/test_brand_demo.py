@@ -23,7 +23,8 @@ def test_demo_brands_are_loaded_once(app: Flask, db_session: Session) -> None:
         db_session.commit()
         assert load_demo_brands(db_session, storage_of(app)) == []
     assert db_session.scalar(select(func.count(BrandVersion.id))) == 2
-    brand = db_session.scalars(select(BrandVersion).where(
-        BrandVersion.display_name == "Cobalt Systems")).one()
+    brand = db_session.scalars(
+        select(BrandVersion).where(BrandVersion.display_name == "Cobalt Systems")
+    ).one()
     logo = services.read_logo(storage_of(app), brand)
     assert Image.open(io.BytesIO(logo)).size == (720, 160)

@@ -43,16 +43,36 @@ def test_brand_values_are_cleaned() -> None:
 
 def test_every_bad_brand_value_is_named() -> None:
     with pytest.raises(BrandError) as caught:
-        rules.check_brand_values({**BRAND, "display_name": " ", "website": "javascript:alert(1)",
-                                  "email": "not-an-email", "primary_color": "red",
-                                  "phone": "call me"})
-    assert set(caught.value.problems) == {"display_name", "website", "email", "primary_color",
-                                          "phone"}
+        rules.check_brand_values(
+            {
+                **BRAND,
+                "display_name": " ",
+                "website": "javascript:alert(1)",
+                "email": "not-an-email",
+                "primary_color": "red",
+                "phone": "call me",
+            }
+        )
+    assert set(caught.value.problems) == {
+        "display_name",
+        "website",
+        "email",
+        "primary_color",
+        "phone",
+    }
     assert "http://" in caught.value.problems["website"]
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com", "file:///etc/passwd", "//example.com",
-                                 "https://exa mple.com", "data:text/html,hi"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com",
+        "file:///etc/passwd",
+        "//example.com",
+        "https://exa mple.com",
+        "data:text/html,hi",
+    ],
+)
 def test_only_http_and_https_web_addresses(url: str) -> None:
     assert rules.web_address_problem(url) is not None
 

@@ -23,8 +23,13 @@ def post_brand(client: FlaskClient, **changes: object):
 
 def versions(db_session: Session, partner_id: int) -> list[BrandVersion]:
     db_session.expire_all()
-    return list(db_session.scalars(select(BrandVersion).where(BrandVersion.partner_id == partner_id)
-                                   .order_by(BrandVersion.number)))
+    return list(
+        db_session.scalars(
+            select(BrandVersion)
+            .where(BrandVersion.partner_id == partner_id)
+            .order_by(BrandVersion.number)
+        )
+    )
 
 
 def test_partner_admin_saves_a_brand_and_each_save_is_a_new_version(
@@ -80,8 +85,9 @@ def test_an_svg_logo_is_refused(as_a_admin: FlaskClient, db_session: Session, wo
     assert versions(db_session, world.partner_a.id) == []
 
 
-def test_bad_values_show_next_to_their_fields(as_a_admin: FlaskClient, db_session: Session,
-                                              world: World) -> None:
+def test_bad_values_show_next_to_their_fields(
+    as_a_admin: FlaskClient, db_session: Session, world: World
+) -> None:
     response = post_brand(as_a_admin, website="javascript:alert(1)", primary_color="blue")
     page = response.get_data(as_text=True)
     assert 'id="website-error"' in page and "http://" in page
@@ -89,8 +95,9 @@ def test_bad_values_show_next_to_their_fields(as_a_admin: FlaskClient, db_sessio
     assert versions(db_session, world.partner_a.id) == []
 
 
-def test_a_light_colour_shows_a_contrast_warning(app: Flask, as_a_admin: FlaskClient,
-                                                 db_session: Session, world: World) -> None:
+def test_a_light_colour_shows_a_contrast_warning(
+    app: Flask, as_a_admin: FlaskClient, db_session: Session, world: World
+) -> None:
     save_brand(app, db_session, world.partner_a, primary_color="#ffd500")
     page = as_a_admin.get("/brand").get_data(as_text=True)
     assert "The primary colour has a contrast of 1.4:1 against white" in page
@@ -106,8 +113,9 @@ def test_partner_user_sees_the_brand_but_cannot_change_it(
     assert len(versions(db_session, world.partner_a.id)) == 1
 
 
-def test_partner_b_sees_its_own_brand_only(app: Flask, as_b_admin: FlaskClient,
-                                           db_session: Session, world: World) -> None:
+def test_partner_b_sees_its_own_brand_only(
+    app: Flask, as_b_admin: FlaskClient, db_session: Session, world: World
+) -> None:
     save_brand(app, db_session, world.partner_a)
     page = as_b_admin.get("/brand").get_data(as_text=True)
     assert "Brightpath" not in page

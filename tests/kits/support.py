@@ -91,12 +91,11 @@ def kit_files() -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "kit.toml": KIT_TOML.encode(),
         "invite.html": b"<table><tr><td><h1>{{ fields.headline }}</h1>"
-                       b"<p>{{ brand.display_name }} on {{ fields.event_date | date }}</p>"
-                       b"</td></tr></table>",
+        b"<p>{{ brand.display_name }} on {{ fields.event_date | date }}</p>"
+        b"</td></tr></table>",
         "page.html": b"<h1>{{ fields.headline }}</h1>{{ lead_form }}",
-        "flyer.html": b"<h1>{{ fields.headline }}</h1>"
-                      b"<img src=\"{{ media('logo.png') }}\" alt=\"\">",
-        "post.html": b"<div style=\"background:#123\">{{ fields.headline }}</div>",
+        "flyer.html": b'<h1>{{ fields.headline }}</h1><img src="{{ media(\'logo.png\') }}" alt="">',
+        "post.html": b'<div style="background:#123">{{ fields.headline }}</div>',
         "post-x.txt": b"{{ fields.headline }} with {{ brand.display_name }}",
         "banner.html": b"<p>{{ fields.headline }}</p>",
         "media/logo.png": png_bytes(),
@@ -116,8 +115,9 @@ def with_files(changes: dict[str, bytes | str | None]) -> dict[str, bytes]:
     return files
 
 
-def make_zip(files: dict[str, bytes], *, folder: str = "",
-             compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def make_zip(
+    files: dict[str, bytes], *, folder: str = "", compression: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     """A zip of files, optionally inside one top-level folder."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
@@ -140,7 +140,8 @@ def matrix_kit(ctx: SimpleNamespace) -> SimpleNamespace:
     if not hasattr(ctx, "kit_objects"):
         app = ctx.app
         toml = KIT_TOML.replace("tiers = []", 'tiers = ["gold"]').replace(
-            "regions = []", 'regions = ["EMEA"]')
+            "regions = []", 'regions = ["EMEA"]'
+        )
         package = read_zip(make_zip({**kit_files(), "kit.toml": toml.encode()}))
         session = app.extensions["tcma.sessionmaker"]()
         result = importer.import_package(session, app.extensions["tcma.storage"], package, None)

@@ -33,8 +33,9 @@ def test_import_a_folder_then_a_changed_zip_then_export(
     assert db_session.scalar(select(func.count(KitVersion.id))) == 2
 
     out = tmp_path / "v1.zip"
-    result = runner.invoke(args=["kits", "export", "spring-promo", "--version", "1",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        args=["kits", "export", "spring-promo", "--version", "1", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert read_zip(out.read_bytes()).files == read_zip(make_zip(kit_files())).files
     latest = tmp_path / "latest.zip"
@@ -46,8 +47,9 @@ def test_a_broken_kit_is_refused_with_every_reason_and_leaves_nothing(
     app: Flask, db_session: Session, storage: Storage, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.zip"
-    bad.write_bytes(make_zip(with_files({"media/logo.svg": "<svg/>",
-                                         "flyer.html": "{{ fields.nope }}"})))
+    bad.write_bytes(
+        make_zip(with_files({"media/logo.svg": "<svg/>", "flyer.html": "{{ fields.nope }}"}))
+    )
     result = app.test_cli_runner().invoke(args=["kits", "import", str(bad)])
     assert result.exit_code == 1
     assert "media/logo.svg: SVG images are refused" in result.output
@@ -61,6 +63,7 @@ def test_export_of_an_unknown_kit_or_version_fails_clearly(app: Flask, tmp_path:
     result = runner.invoke(args=["kits", "export", "nope", "-o", str(tmp_path / "x.zip")])
     assert result.exit_code == 1 and "no kit 'nope'" in result.output
     runner.invoke(args=["kits", "import", str(write_folder(tmp_path / "k", kit_files()))])
-    result = runner.invoke(args=["kits", "export", "spring-promo", "--version", "7",
-                                 "-o", str(tmp_path / "x.zip")])
+    result = runner.invoke(
+        args=["kits", "export", "spring-promo", "--version", "7", "-o", str(tmp_path / "x.zip")]
+    )
     assert "spring-promo has no version 7" in result.output

@@ -29,7 +29,7 @@ def symlink_zip() -> bytes:
         for path, data in kit_files().items():
             archive.writestr(path, data)
         link = zipfile.ZipInfo("media/passwd.png")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         archive.writestr(link, "/etc/passwd")
     return buffer.getvalue()
 
@@ -47,7 +47,7 @@ def lying_header_zip() -> bytes:
         while (start := data.find(signature, start)) != -1:
             name_length = struct.unpack_from("<H", data, start + (28 if offset == 24 else 26))[0]
             name_start = start + (46 if offset == 24 else 30)
-            if data[name_start:name_start + name_length] == b"notes.txt":
+            if data[name_start : name_start + name_length] == b"notes.txt":
                 struct.pack_into("<I", data, start + offset, 100)
             start += 4
     return bytes(data)
@@ -65,29 +65,49 @@ HOSTILE = {
     "drive letter": (lambda: make_zip({**kit_files(), "C:/evil.html": b"x"}), "absolute paths"),
     "backslash": (lambda: make_zip({**kit_files(), "media\\evil.png": b"x"}), "backslashes"),
     "symlink": (symlink_zip, "'media/passwd.png': symbolic links are not allowed"),
-    "501 entries": (lambda: make_zip({**kit_files(), **{f"p{i}.txt": b"x" for i in range(492)}}),
-                    "The kit has 501 entries; at most 500 are allowed."),
+    "501 entries": (
+        lambda: make_zip({**kit_files(), **{f"p{i}.txt": b"x" for i in range(492)}}),
+        "The kit has 501 entries; at most 500 are allowed.",
+    ),
     "51 MB declared (zip bomb)": (bomb_zip, "51.0 MB unpacked; at most 50 MB are allowed"),
     "lying header": (lying_header_zip, "notes.txt: cannot be unpacked (Bad CRC-32"),
-    "exe file": (lambda: make_zip({**kit_files(), "setup.exe": b"MZ\x90\x00"}),
-                 "setup.exe: this type of file is not allowed"),
-    "python file": (lambda: make_zip({**kit_files(), "hook.py": b"import os"}),
-                    "hook.py: this type of file is not allowed"),
-    "svg image": (lambda: make_zip({**kit_files(), "media/logo.svg": b"<svg onload='x'/>"}),
-                  "media/logo.svg: SVG images are refused"),
-    "text named png": (lambda: make_zip(with_files({"media/logo.png": "just text"})),
-                       "media/logo.png: the content is not a valid PNG, JPEG, GIF or WebP image"),
-    "jpeg named png": (lambda: make_zip(with_files({"media/logo.png": png_bytes(fmt="JPEG")})),
-                       "media/logo.png: the content is a JPEG image, not PNG"),
-    "too many pixels": (lambda: make_zip(with_files({"media/logo.png": huge_png()})),
-                        "media/logo.png: 8000 x 6000 pixels is more than the 40 megapixels"),
-    "broken kit.toml": (lambda: make_zip(with_files({"kit.toml": 'name = "Spring\n'})),
-                        "kit.toml is not valid TOML"),
+    "exe file": (
+        lambda: make_zip({**kit_files(), "setup.exe": b"MZ\x90\x00"}),
+        "setup.exe: this type of file is not allowed",
+    ),
+    "python file": (
+        lambda: make_zip({**kit_files(), "hook.py": b"import os"}),
+        "hook.py: this type of file is not allowed",
+    ),
+    "svg image": (
+        lambda: make_zip({**kit_files(), "media/logo.svg": b"<svg onload='x'/>"}),
+        "media/logo.svg: SVG images are refused",
+    ),
+    "text named png": (
+        lambda: make_zip(with_files({"media/logo.png": "just text"})),
+        "media/logo.png: the content is not a valid PNG, JPEG, GIF or WebP image",
+    ),
+    "jpeg named png": (
+        lambda: make_zip(with_files({"media/logo.png": png_bytes(fmt="JPEG")})),
+        "media/logo.png: the content is a JPEG image, not PNG",
+    ),
+    "too many pixels": (
+        lambda: make_zip(with_files({"media/logo.png": huge_png()})),
+        "media/logo.png: 8000 x 6000 pixels is more than the 40 megapixels",
+    ),
+    "broken kit.toml": (
+        lambda: make_zip(with_files({"kit.toml": 'name = "Spring\n'})),
+        "kit.toml is not valid TOML",
+    ),
     "no kit.toml": (lambda: make_zip(with_files({"kit.toml": None})), "kit.toml is missing"),
-    "undefined field": (lambda: make_zip(with_files({"banner.html": "<p>\n{{ fields.offer }}"})),
-                        "banner.html line 2: fields.offer is not a field declared in kit.toml"),
-    "syntax error": (lambda: make_zip(with_files({"flyer.html": "<h1>\n\n{% if %}</h1>"})),
-                     "flyer.html line 3: "),
+    "undefined field": (
+        lambda: make_zip(with_files({"banner.html": "<p>\n{{ fields.offer }}"})),
+        "banner.html line 2: fields.offer is not a field declared in kit.toml",
+    ),
+    "syntax error": (
+        lambda: make_zip(with_files({"flyer.html": "<h1>\n\n{% if %}</h1>"})),
+        "flyer.html line 3: ",
+    ),
     "not a zip": (lambda: b"%PDF-1.7 not a zip", "The file is not a zip archive."),
 }
 
@@ -124,8 +144,9 @@ def test_counting_defeats_a_header_that_understates_the_size() -> None:
 
 def test_all_problems_are_reported_at_once() -> None:
     files = with_files({"media/logo.svg": "<svg/>", "run.exe": b"MZ", "kit.toml": None})
-    files["kit.toml"] = kit_files()["kit.toml"].replace(b'objective = "lead_generation"',
-                                                        b'objective = "fame"')
+    files["kit.toml"] = kit_files()["kit.toml"].replace(
+        b'objective = "lead_generation"', b'objective = "fame"'
+    )
     with pytest.raises(PackageError) as caught:
         read_zip(make_zip(files))
     text = " | ".join(caught.value.problems)
@@ -184,8 +205,9 @@ def test_export_then_import_gives_the_same_kit(
     assert again.manifest == original.version.manifest
     originals = {path: data for path, data in kit_files().items() if path != "kit.toml"}
     assert again.files == originals
-    assert again.files == {path: storage.read(original.version.storage_key(path))
-                           for path in original.version.files}
+    assert again.files == {
+        path: storage.read(original.version.storage_key(path)) for path in original.version.files
+    }
     assert again.change_note == original.version.change_note
     assert zipfile.ZipFile(io.BytesIO(exported)).namelist()[0] == "spring-promo/kit.toml"
     # Importing it back changes nothing: it is the same kit.

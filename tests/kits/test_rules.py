@@ -32,16 +32,25 @@ def test_the_small_kit_is_valid() -> None:
     assert manifest_problems(manifest(), PATHS) == []
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"name": None}, "kit.toml name: 'name' is required"),
-    ({"slug": "Spring Promo"}, "kit.toml slug: use lowercase letters, digits and dashes"),
-    ({"objective": "fame"}, "kit.toml objective: 'fame' is not one of"),
-    ({"regions": ["Mars"]}, "kit.toml regions: 'regions' has 'Mars'; use NA, LATAM, EMEA, APAC"),
-    ({"tags": "backup"}, "kit.toml tags: 'tags' must be a list of strings"),
-    ({"cover": "media/missing.png"}, "'cover' names 'media/missing.png', which is not in the kit"),
-    ({"colour": "blue"}, "kit.toml (top level): unknown key 'colour'"),
-    ({"assets": []}, "kit.toml assets: a kit needs at least one [[assets]] entry"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": None}, "kit.toml name: 'name' is required"),
+        ({"slug": "Spring Promo"}, "kit.toml slug: use lowercase letters, digits and dashes"),
+        ({"objective": "fame"}, "kit.toml objective: 'fame' is not one of"),
+        (
+            {"regions": ["Mars"]},
+            "kit.toml regions: 'regions' has 'Mars'; use NA, LATAM, EMEA, APAC",
+        ),
+        ({"tags": "backup"}, "kit.toml tags: 'tags' must be a list of strings"),
+        (
+            {"cover": "media/missing.png"},
+            "'cover' names 'media/missing.png', which is not in the kit",
+        ),
+        ({"colour": "blue"}, "kit.toml (top level): unknown key 'colour'"),
+        ({"assets": []}, "kit.toml assets: a kit needs at least one [[assets]] entry"),
+    ],
+)
 def test_manifest_problems_name_the_key(changes: dict, message: str) -> None:
     assert message in problems_of(manifest(**changes))
 
@@ -104,15 +113,18 @@ def test_dump_then_parse_gives_the_same_manifest() -> None:
     assert again == data
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("../kit.toml", "'..'"),
-    ("media/../../etc/passwd", "'..'"),
-    ("/etc/passwd", "absolute"),
-    ("C:/Windows/evil.html", "absolute"),
-    ("media\\logo.png", "backslashes"),
-    ("media//logo.png", "empty folder names"),
-    ("bad\x00name.html", "control characters"),
-])
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../kit.toml", "'..'"),
+        ("media/../../etc/passwd", "'..'"),
+        ("/etc/passwd", "absolute"),
+        ("C:/Windows/evil.html", "absolute"),
+        ("media\\logo.png", "backslashes"),
+        ("media//logo.png", "empty folder names"),
+        ("bad\x00name.html", "control characters"),
+    ],
+)
 def test_unsafe_paths_are_refused(path: str, reason: str) -> None:
     assert reason in rules.path_problem(path)
 
@@ -121,38 +133,54 @@ def test_safe_paths_pass() -> None:
     assert rules.path_problem("media/fonts/Inter.woff2") is None
 
 
-@pytest.mark.parametrize(("path", "kind"), [
-    ("kit.toml", "manifest"), ("invite.html", "template"), ("partials/footer.txt", "template"),
-    ("media/logo.PNG", "image"), ("media/font.woff2", "font"), ("media/logo.svg", "svg"),
-    ("logo.png", None), ("run.exe", None), ("script.py", None), ("media/kit.toml", None),
-])
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("kit.toml", "manifest"),
+        ("invite.html", "template"),
+        ("partials/footer.txt", "template"),
+        ("media/logo.PNG", "image"),
+        ("media/font.woff2", "font"),
+        ("media/logo.svg", "svg"),
+        ("logo.png", None),
+        ("run.exe", None),
+        ("script.py", None),
+        ("media/kit.toml", None),
+    ],
+)
 def test_file_kinds(path: str, kind: str | None) -> None:
     assert rules.file_kind(path) == kind
 
 
-@pytest.mark.parametrize(("tiers", "regions", "tier", "region", "visible"), [
-    ([], [], "registered", "APAC", True),
-    (["gold"], [], "gold", "NA", True),
-    (["gold"], [], "registered", "NA", False),
-    (["Gold", "platinum"], ["EMEA"], "gold", "EMEA", True),
-    (["gold"], ["EMEA"], "gold", "NA", False),
-    ([], ["NA", "LATAM"], "registered", "LATAM", True),
-])
+@pytest.mark.parametrize(
+    ("tiers", "regions", "tier", "region", "visible"),
+    [
+        ([], [], "registered", "APAC", True),
+        (["gold"], [], "gold", "NA", True),
+        (["gold"], [], "registered", "NA", False),
+        (["Gold", "platinum"], ["EMEA"], "gold", "EMEA", True),
+        (["gold"], ["EMEA"], "gold", "NA", False),
+        ([], ["NA", "LATAM"], "registered", "LATAM", True),
+    ],
+)
 def test_visibility_by_tier_and_region(tiers, regions, tier, region, visible) -> None:
     assert rules.visible_to(tiers, regions, tier, region) is visible
 
 
-@pytest.mark.parametrize(("spec", "value", "ok"), [
-    ({"type": "url"}, "https://example.com/x", True),
-    ({"type": "url"}, "javascript:alert(1)", False),
-    ({"type": "email"}, "events@acme.example", True),
-    ({"type": "phone"}, "+44 20 7946 0000", True),
-    ({"type": "phone"}, "call me", False),
-    ({"type": "colour"}, "#0B5FFF", True),
-    ({"type": "colour"}, "blue", False),
-    ({"type": "choice", "choices": ["a", "b"]}, "c", False),
-    ({"type": "text", "max_length": 3}, "abcd", False),
-])
+@pytest.mark.parametrize(
+    ("spec", "value", "ok"),
+    [
+        ({"type": "url"}, "https://example.com/x", True),
+        ({"type": "url"}, "javascript:alert(1)", False),
+        ({"type": "email"}, "events@acme.example", True),
+        ({"type": "phone"}, "+44 20 7946 0000", True),
+        ({"type": "phone"}, "call me", False),
+        ({"type": "colour"}, "#0B5FFF", True),
+        ({"type": "colour"}, "blue", False),
+        ({"type": "choice", "choices": ["a", "b"]}, "c", False),
+        ({"type": "text", "max_length": 3}, "abcd", False),
+    ],
+)
 def test_field_values(spec: dict, value: str, ok: bool) -> None:
     assert (rules.field_value_problem(spec, value) is None) is ok
 

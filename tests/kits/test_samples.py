@@ -37,10 +37,16 @@ def test_sample_kit_imports_and_every_asset_renders_from_storage(
     assert (version.number, version.status) == (1, "published")
     assert set(version.files) == set(package.files)
     source = services.version_source(storage, version)
-    ctx = previews.preview_context(version, {"name": "Northbeam Software",
-                                             "website": "https://www.northbeam.example"})
-    ctx = RenderContext(**{**ctx.__dict__, "partner": {"name": "Brightpath IT"},
-                           "brand": {**ctx.brand, "display_name": "Brightpath IT"}})
+    ctx = previews.preview_context(
+        version, {"name": "Northbeam Software", "website": "https://www.northbeam.example"}
+    )
+    ctx = RenderContext(
+        **{
+            **ctx.__dict__,
+            "partner": {"name": "Brightpath IT"},
+            "brand": {**ctx.brand, "display_name": "Brightpath IT"},
+        }
+    )
     # One output per asset proves the stored files are complete; every output of every
     # kind is the render engine's own test.
     for asset in version.assets:

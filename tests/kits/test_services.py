@@ -19,19 +19,35 @@ from tcma.storage import Storage
 from tests.conftest import World
 from tests.kits.support import make_zip, png_bytes, with_files
 
-META = KitMetadata(name="Cloud backup week", summary="Five days of backup tips.",
-                   objective="awareness", audience="IT managers", tags=["backup"])
+META = KitMetadata(
+    name="Cloud backup week",
+    summary="Five days of backup tips.",
+    objective="awareness",
+    audience="IT managers",
+    tags=["backup"],
+)
 BANNER = {"key": "banner", "kind": "banner", "name": "Banner", "width": 300, "height": 100}
 
 
 def new_kit(session: Session, storage: Storage, world: World):
     marketer = world.users["marketer"].id
     kit = authoring.create_kit(session, storage, marketer, META, cover=("c.png", png_bytes()))
-    authoring.save_field(session, storage, kit, marketer,
-                         {"key": "headline", "label": "Headline", "type": "text",
-                          "default": "Back up today"}, [])
-    authoring.save_asset(session, storage, kit, marketer, dict(BANNER),
-                         {"template": b"<h1>{{ fields.headline }}</h1>"})
+    authoring.save_field(
+        session,
+        storage,
+        kit,
+        marketer,
+        {"key": "headline", "label": "Headline", "type": "text", "default": "Back up today"},
+        [],
+    )
+    authoring.save_asset(
+        session,
+        storage,
+        kit,
+        marketer,
+        dict(BANNER),
+        {"template": b"<h1>{{ fields.headline }}</h1>"},
+    )
     session.commit()
     return kit
 
@@ -53,13 +69,25 @@ def test_a_template_that_does_not_compile_saves_nothing(db_session, storage, wor
     draft = services.draft_of(db_session, kit)
     before = (dict(draft.manifest), dict(draft.files))
     with pytest.raises(DraftRefused) as caught:
-        authoring.save_asset(db_session, storage, kit, None, dict(BANNER, key="b2"),
-                             {"template": b"<p>\n{% for x in %}\n</p>"})
+        authoring.save_asset(
+            db_session,
+            storage,
+            kit,
+            None,
+            dict(BANNER, key="b2"),
+            {"template": b"<p>\n{% for x in %}\n</p>"},
+        )
     problem = caught.value.problems[0]
     assert (problem.path, problem.line) == ("b2.html", 2)
     with pytest.raises(DraftRefused) as caught:
-        authoring.save_asset(db_session, storage, kit, None, dict(BANNER, key="b3"),
-                             {"template": b"<p>{{ fields.offer }}</p>"})
+        authoring.save_asset(
+            db_session,
+            storage,
+            kit,
+            None,
+            dict(BANNER, key="b3"),
+            {"template": b"<p>{{ fields.offer }}</p>"},
+        )
     assert caught.value.problems[0].message == "fields.offer is not a field declared in kit.toml"
     db_session.rollback()
     assert (draft.manifest, draft.files) == before
@@ -75,22 +103,37 @@ def test_publishing_numbers_versions_and_records_who(db_session, storage, world)
     assert services.draft_of(db_session, kit) is None
     with pytest.raises(KitError, match="There is no draft"):
         services.publish_draft(db_session, storage, kit, marketer, "again")
-    authoring.save_field(db_session, storage, kit, marketer,
-                         {"key": "offer", "label": "Offer", "type": "long_text"}, ["banner"])
+    authoring.save_field(
+        db_session,
+        storage,
+        kit,
+        marketer,
+        {"key": "offer", "label": "Offer", "type": "long_text"},
+        ["banner"],
+    )
     second = services.publish_draft(db_session, storage, kit, marketer, "Adds an offer")
     assert second.number == 2
     assert services.latest_published_version(db_session, kit) == second
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "kit.published"))
     assert [(e.to_state, e.comment, e.actor_id) for e in events] == [
-        ("version 1", "First version", marketer), ("version 2", "Adds an offer", marketer)]
+        ("version 1", "First version", marketer),
+        ("version 2", "Adds an offer", marketer),
+    ]
 
 
 def test_editing_a_published_kit_works_on_a_new_draft(db_session, storage, world) -> None:
     kit = new_kit(db_session, storage, world)
     v1 = services.publish_draft(db_session, storage, kit, None, "First version")
     v1_manifest, v1_banner = dict(v1.manifest), storage.read(v1.storage_key("banner.html"))
-    authoring.save_asset(db_session, storage, kit, None, {"name": "Wide banner"},
-                         {"template": b"<h2>{{ fields.headline }}</h2>"}, "banner")
+    authoring.save_asset(
+        db_session,
+        storage,
+        kit,
+        None,
+        {"name": "Wide banner"},
+        {"template": b"<h2>{{ fields.headline }}</h2>"},
+        "banner",
+    )
     draft = services.draft_of(db_session, kit)
     assert draft.id != v1.id and draft.storage_prefix != v1.storage_prefix
     assert set(draft.files) == set(v1.files)
@@ -129,8 +172,14 @@ def test_a_field_in_use_cannot_be_deleted(db_session, storage, world) -> None:
 def test_deleting_an_asset_keeps_templates_others_use(db_session, storage, world) -> None:
     kit = new_kit(db_session, storage, world)
     authoring.add_file(db_session, storage, kit, None, "footer.html", b"<small>Footer</small>")
-    authoring.save_asset(db_session, storage, kit, None, dict(BANNER, key="tall", height=600),
-                         {"template": b'{% include "footer.html" %}'})
+    authoring.save_asset(
+        db_session,
+        storage,
+        kit,
+        None,
+        dict(BANNER, key="tall", height=600),
+        {"template": b'{% include "footer.html" %}'},
+    )
     authoring.delete_asset(db_session, storage, kit, None, "banner")
     draft = services.draft_of(db_session, kit)
     assert "banner.html" not in draft.files
@@ -158,8 +207,12 @@ def test_archive_hides_the_kit_and_records_it(db_session, storage, world, import
     kept = services.get_visible_kit_version(db_session, partner, kit.id, allow_archived=True)
     assert kept is not None and kept.number == 1
     services.set_kit_status(db_session, kit, None, "active")
-    actions = [e.action for e in db_session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "kit").order_by(AuditEvent.id))]
+    actions = [
+        e.action
+        for e in db_session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "kit").order_by(AuditEvent.id)
+        )
+    ]
     assert actions == ["kit.published", "kit.archived", "kit.unarchived"]
 
 
@@ -185,8 +238,9 @@ def test_import_refuses_tiers_this_deployment_lacks(db_session, storage, world) 
 def _tiered(import_kit, slug: str, tiers: str, regions: str = "[]", extra: str = ""):
     toml = with_files({})["kit.toml"].decode()
     toml = toml.replace('slug = "spring-promo"', f'slug = "{slug}"')
-    toml = toml.replace("tiers = []", f"tiers = {tiers}").replace("regions = []",
-                                                                  f"regions = {regions}")
+    toml = toml.replace("tiers = []", f"tiers = {tiers}").replace(
+        "regions = []", f"regions = {regions}"
+    )
     toml = toml.replace('name = "Spring backup promotion"', f'name = "{slug} kit{extra}"')
     return import_kit(with_files({"kit.toml": toml})).kit
 
@@ -223,9 +277,19 @@ def test_catalog_filters_by_text_objective_kind_and_tag(db_session, import_kit) 
 
 def test_emptied_optional_texts_are_dropped(db_session, storage, import_kit) -> None:
     kit = import_kit().kit
-    authoring.save_asset(db_session, storage, kit, None, {"name": "Social post"}, {
-        "template": b"<div>{{ fields.headline }}</div>", "network:x": b"  ",
-        "network:linkedin": b"{{ fields.headline }} with {{ brand.display_name }}"}, "post")
+    authoring.save_asset(
+        db_session,
+        storage,
+        kit,
+        None,
+        {"name": "Social post"},
+        {
+            "template": b"<div>{{ fields.headline }}</div>",
+            "network:x": b"  ",
+            "network:linkedin": b"{{ fields.headline }} with {{ brand.display_name }}",
+        },
+        "post",
+    )
     post = services.draft_of(db_session, kit).manifest["assets"][3]
     assert post["networks"] == {"linkedin": "post-linkedin.txt"}
     assert (post["width"], post["height"]) == (400, 200)

@@ -25,11 +25,19 @@ def error_of(page: str, field_id: str) -> str:
 
 
 def create_kit(client) -> int:
-    response = client.post("/kits/new", data={
-        "name": "Spring webinar", "summary": "A webinar kit.", "objective": "lead_generation",
-        "audience": "IT managers", "tags": "webinar, backup", "tiers": ["gold"],
-        "cover": (io.BytesIO(png_bytes()), "cover.png"),
-    }, content_type="multipart/form-data")
+    response = client.post(
+        "/kits/new",
+        data={
+            "name": "Spring webinar",
+            "summary": "A webinar kit.",
+            "objective": "lead_generation",
+            "audience": "IT managers",
+            "tags": "webinar, backup",
+            "tiers": ["gold"],
+            "cover": (io.BytesIO(png_bytes()), "cover.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.text
     return int(response.headers["Location"].rsplit("/", 1)[-1])
 
@@ -38,18 +46,35 @@ def test_marketer_creates_a_kit_adds_a_field_and_an_asset_and_publishes(
     as_marketer, db_session
 ) -> None:
     kit_id = create_kit(as_marketer)
-    response = as_marketer.post(f"/kits/{kit_id}/fields/new", data={
-        "key": "speaker", "label": "Speaker", "type": "text", "required": "y",
-        "default": "Ada", "max_length": "40", "help": "Your speaker"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/fields/new",
+        data={
+            "key": "speaker",
+            "label": "Speaker",
+            "type": "text",
+            "required": "y",
+            "default": "Ada",
+            "max_length": "40",
+            "help": "Your speaker",
+        },
+    )
     assert response.status_code == 302
-    response = as_marketer.post(f"/kits/{kit_id}/assets/new?kind=banner", data={
-        "key": "banner", "name": "Event banner", "width": "600", "height": "300",
-        "template": "<h1>{{ fields.speaker }}</h1>"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/assets/new?kind=banner",
+        data={
+            "key": "banner",
+            "name": "Event banner",
+            "width": "600",
+            "height": "300",
+            "template": "<h1>{{ fields.speaker }}</h1>",
+        },
+    )
     assert response.status_code == 302
     page = as_marketer.get(f"/kits/{kit_id}").text
     assert "Event banner" in page and "Publish version 1" in page and "Speaker" in page
-    response = as_marketer.post(f"/kits/{kit_id}/publish", data={"change_note": "First"},
-                                follow_redirects=True)
+    response = as_marketer.post(
+        f"/kits/{kit_id}/publish", data={"change_note": "First"}, follow_redirects=True
+    )
     assert "Version 1 of Spring webinar is published." in response.text
     kit = db_session.get(Kit, kit_id)
     version = services.latest_published_version(db_session, kit)
@@ -60,9 +85,15 @@ def test_marketer_creates_a_kit_adds_a_field_and_an_asset_and_publishes(
 
 
 def test_kit_form_shows_errors_next_to_the_fields(as_marketer) -> None:
-    response = as_marketer.post("/kits/new", data={"name": "", "summary": "x" * 501,
-                                                    "objective": "lead_generation",
-                                                    "slug": "Not A Slug"})
+    response = as_marketer.post(
+        "/kits/new",
+        data={
+            "name": "",
+            "summary": "x" * 501,
+            "objective": "lead_generation",
+            "slug": "Not A Slug",
+        },
+    )
     assert response.status_code == 200
     assert "This field is required." in error_of(response.text, "name")
     assert "500" in error_of(response.text, "summary")
@@ -73,46 +104,71 @@ def test_a_broken_template_shows_its_line_next_to_the_text_box_and_saves_nothing
     as_marketer, db_session
 ) -> None:
     kit_id = create_kit(as_marketer)
-    response = as_marketer.post(f"/kits/{kit_id}/assets/new?kind=banner", data={
-        "key": "banner", "name": "Banner", "width": "600", "height": "300",
-        "template": "<h1>\r\n<p>{% if %}</p>"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/assets/new?kind=banner",
+        data={
+            "key": "banner",
+            "name": "Banner",
+            "width": "600",
+            "height": "300",
+            "template": "<h1>\r\n<p>{% if %}</p>",
+        },
+    )
     assert response.status_code == 200
     assert error_of(response.text, "template").startswith("Line 2: ")
-    response = as_marketer.post(f"/kits/{kit_id}/assets/new?kind=banner", data={
-        "key": "banner", "name": "Banner", "width": "600", "height": "300",
-        "template": "<h1>{{ fields.nope }}</h1>"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/assets/new?kind=banner",
+        data={
+            "key": "banner",
+            "name": "Banner",
+            "width": "600",
+            "height": "300",
+            "template": "<h1>{{ fields.nope }}</h1>",
+        },
+    )
     assert error_of(response.text, "template") == (
-        "Line 1: fields.nope is not a field declared in kit.toml")
+        "Line 1: fields.nope is not a field declared in kit.toml"
+    )
     draft = services.draft_of(db_session, db_session.get(Kit, kit_id))
     assert draft.manifest.get("assets", []) == [] and "banner.html" not in draft.files
 
 
 def test_a_missing_kind_setting_is_shown_next_to_its_input(as_marketer) -> None:
     kit_id = create_kit(as_marketer)
-    response = as_marketer.post(f"/kits/{kit_id}/assets/new?kind=banner", data={
-        "key": "banner", "name": "Banner", "template": "<h1>Hi</h1>"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/assets/new?kind=banner",
+        data={"key": "banner", "name": "Banner", "template": "<h1>Hi</h1>"},
+    )
     assert "'width' is required" in error_of(response.text, "width")
 
 
 def test_a_field_default_of_the_wrong_type_is_shown_next_to_it(as_marketer) -> None:
     kit_id = create_kit(as_marketer)
-    response = as_marketer.post(f"/kits/{kit_id}/fields/new", data={
-        "key": "event_date", "label": "Event date", "type": "date", "default": "tomorrow"})
+    response = as_marketer.post(
+        f"/kits/{kit_id}/fields/new",
+        data={"key": "event_date", "label": "Event date", "type": "date", "default": "tomorrow"},
+    )
     assert "'default' must be a date written YYYY-MM-DD" in error_of(response.text, "default")
 
 
 def test_zip_upload_imports_or_lists_every_problem(as_marketer, db_session) -> None:
     bad = make_zip(with_files({"media/logo.svg": "<svg/>", "run.exe": b"MZ"}))
-    response = as_marketer.post("/kits/upload", data={
-        "package": (io.BytesIO(bad), "kit.zip")}, content_type="multipart/form-data")
+    response = as_marketer.post(
+        "/kits/upload",
+        data={"package": (io.BytesIO(bad), "kit.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "The kit was not imported." in response.text
     assert "media/logo.svg: SVG images are refused" in response.text
     assert "run.exe: this type of file is not allowed" in response.text
     assert db_session.scalar(select(Kit)) is None
-    response = as_marketer.post("/kits/upload", data={
-        "package": (io.BytesIO(make_zip(kit_files(), folder="spring/")), "spring.zip")},
-        content_type="multipart/form-data", follow_redirects=True)
+    response = as_marketer.post(
+        "/kits/upload",
+        data={"package": (io.BytesIO(make_zip(kit_files(), folder="spring/")), "spring.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Spring backup promotion: version 1 is published." in response.text
 
 
@@ -146,10 +202,16 @@ def test_gold_only_kit_is_listed_for_gold_and_404_for_registered(
 ) -> None:
     kit_id = _gold_only(import_kit)
     partner = account_services.create_partner(
-        db_session, None, "Delta Networks", world.tiers["registered"].id, "EMEA", "")
+        db_session, None, "Delta Networks", world.tiers["registered"].id, "EMEA", ""
+    )
     user = account_services.create_active_user(
-        db_session, "rae@delta.example", "blue-harbour-lantern-42", account_rules.PARTNER_USER,
-        partner.id, "Rae")
+        db_session,
+        "rae@delta.example",
+        "blue-harbour-lantern-42",
+        account_rules.PARTNER_USER,
+        partner.id,
+        "Rae",
+    )
     db_session.commit()
     registered = login(app.test_client(), user)
     assert "Spring backup promotion" in as_a_user.get("/catalog/").text
@@ -181,12 +243,14 @@ def test_catalog_kit_page_shows_previews_and_fields(app, as_a_user, import_kit) 
         assert f'alt="Preview of {name}"' in page
     assert "Headline" in page and "Required" in page
     assert ("Use this kit" in page) is ("campaigns.new" in app.view_functions)
-    response = as_a_user.get(f"/catalog/kits/{kit_id}/assets/banner/preview.png",
-                             follow_redirects=True)
+    response = as_a_user.get(
+        f"/catalog/kits/{kit_id}/assets/banner/preview.png", follow_redirects=True
+    )
     assert response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == (300, 100)
-    response = as_a_user.get(f"/catalog/kits/{kit_id}/assets/page/preview.png",
-                             follow_redirects=True)
+    response = as_a_user.get(
+        f"/catalog/kits/{kit_id}/assets/page/preview.png", follow_redirects=True
+    )
     assert Image.open(io.BytesIO(response.data)).size == (1200, 900)
 
 
@@ -194,8 +258,10 @@ def test_partners_keep_the_published_version_while_a_draft_changes(
     as_marketer, as_a_user, import_kit
 ) -> None:
     kit_id = import_kit().kit.id
-    as_marketer.post(f"/kits/{kit_id}/edit", data={
-        "name": "Renamed in draft", "summary": "New summary", "objective": "awareness"})
+    as_marketer.post(
+        f"/kits/{kit_id}/edit",
+        data={"name": "Renamed in draft", "summary": "New summary", "objective": "awareness"},
+    )
     assert "Renamed in draft" in as_marketer.get(f"/kits/{kit_id}").text
     catalog_page = as_a_user.get(f"/catalog/kits/{kit_id}").text
     assert "Spring backup promotion" in catalog_page and "Renamed in draft" not in catalog_page
@@ -206,7 +272,8 @@ def test_partners_keep_the_published_version_while_a_draft_changes(
 def test_marketer_html_preview_is_sandboxed(as_marketer, import_kit) -> None:
     result = import_kit()
     response = as_marketer.get(
-        f"/kits/{result.kit.id}/versions/{result.version.id}/assets/page/preview.html")
+        f"/kits/{result.kit.id}/versions/{result.version.id}/assets/page/preview.html"
+    )
     assert response.status_code == 200 and "Backups you can restore" in response.text
     assert response.headers["Content-Security-Policy"].startswith("sandbox")
 
@@ -215,10 +282,13 @@ def test_a_refused_edit_of_a_published_kit_opens_no_draft(
     as_marketer, db_session, storage, import_kit
 ) -> None:
     kit = import_kit().kit
-    response = as_marketer.post(f"/kits/{kit.id}/assets/invite/edit", data={
-        "name": "Invitation", "subject": "Hi", "template": "<p>\n{{ fields.nope }}"})
+    response = as_marketer.post(
+        f"/kits/{kit.id}/assets/invite/edit",
+        data={"name": "Invitation", "subject": "Hi", "template": "<p>\n{{ fields.nope }}"},
+    )
     assert error_of(response.text, "template") == (
-        "Line 2: fields.nope is not a field declared in kit.toml")
+        "Line 2: fields.nope is not a field declared in kit.toml"
+    )
     assert services.draft_of(db_session, kit) is None
     assert len(storage.list_keys("kits/")) == len(kit_files()) - 1
     page = as_marketer.get(f"/kits/{kit.id}/assets/invite/edit").text

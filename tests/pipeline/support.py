@@ -20,34 +20,51 @@ from tcma.pipeline.models import Lead, Opportunity
 from tests.campaigns.support import import_kit, start_campaign
 
 CONSENT = "I agree that Brightpath IT may contact me about this offer."
-VISITOR = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@navy.example",
-           "company": "US Navy", "title": "Rear Admiral", "phone": "+1 555 0100",
-           "country": "United States"}
+VISITOR = {
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "email": "grace@navy.example",
+    "company": "US Navy",
+    "title": "Rear Admiral",
+    "phone": "+1 555 0100",
+    "country": "United States",
+}
 
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def live_campaign(app: Flask, session: Session, partner: Partner,
-                  version: KitVersion | None = None, name: str = "Restore drills",
-                  starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Campaign:
+def live_campaign(
+    app: Flask,
+    session: Session,
+    partner: Partner,
+    version: KitVersion | None = None,
+    name: str = "Restore drills",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> Campaign:
     """A campaign of ``partner`` made from the fixture kit (with a landing asset), launched."""
     version = version or import_kit(app, session)
     campaign = start_campaign(app, session, partner, version, name=name)
-    launch.launch_campaign(session, None, campaign, starts_on=starts_on or today(),
-                           ends_on=ends_on or today() + dt.timedelta(days=30),
-                           consent_text=CONSENT)
+    launch.launch_campaign(
+        session,
+        None,
+        campaign,
+        starts_on=starts_on or today(),
+        ends_on=ends_on or today() + dt.timedelta(days=30),
+        consent_text=CONSENT,
+    )
     session.commit()
     return campaign
 
 
-def add_lead(session: Session, campaign: Campaign, status: str = rules.NEW,
-             **values: str) -> Lead:
+def add_lead(session: Session, campaign: Campaign, status: str = rules.NEW, **values: str) -> Lead:
     """A lead as the landing page stores it, then moved to ``status`` (no commit)."""
     form = services.LeadInput(**{**VISITOR, **values})
-    lead, _ = services.capture_lead(session, campaign, form, consent_text=CONSENT,
-                                    submit_token=secrets.token_urlsafe(16))
+    lead, _ = services.capture_lead(
+        session, campaign, form, consent_text=CONSENT, submit_token=secrets.token_urlsafe(16)
+    )
     assert lead is not None
     if status != rules.NEW:
         lead.status = status
@@ -55,13 +72,25 @@ def add_lead(session: Session, campaign: Campaign, status: str = rules.NEW,
     return lead
 
 
-def add_opportunity(session: Session, partner_id: int, campaign_id: int | None,
-                    amount: str, stage: str = rules.PROSPECTING, currency: str = "USD",
-                    **extra: Any) -> Opportunity:
+def add_opportunity(
+    session: Session,
+    partner_id: int,
+    campaign_id: int | None,
+    amount: str,
+    stage: str = rules.PROSPECTING,
+    currency: str = "USD",
+    **extra: Any,
+) -> Opportunity:
     """A registered opportunity (no commit)."""
     values = services.OpportunityInput(
-        account=extra.pop("account", "Acme Corp"), name=extra.pop("name", "Acme renewal"),
-        amount=Decimal(amount), currency=currency, stage=stage, campaign_id=campaign_id, **extra)
+        account=extra.pop("account", "Acme Corp"),
+        name=extra.pop("name", "Acme renewal"),
+        amount=Decimal(amount),
+        currency=currency,
+        stage=stage,
+        campaign_id=campaign_id,
+        **extra,
+    )
     return services.create_opportunity(session, None, partner_id, values)
 
 
@@ -78,7 +107,11 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
             opportunity = add_opportunity(session, partner.id, campaign.id, "1000.00")
             session.commit()
         ctx.pipeline_objects = SimpleNamespace(
-            campaign_id=campaign.id, code=campaign.code, draft_id=draft.id, lead_id=lead.id,
-            opportunity_id=opportunity.id)
+            campaign_id=campaign.id,
+            code=campaign.code,
+            draft_id=draft.id,
+            lead_id=lead.id,
+            opportunity_id=opportunity.id,
+        )
         session.close()
     return ctx.pipeline_objects

@@ -23,7 +23,7 @@ HUBSPOT_LEADS = (
 )
 SALESFORCE_OPPORTUNITIES = (
     "Opportunity Name,Account Name,Amount,Stage,Close Date\n"
-    "Vault renewal,Acme,\"12,500.00\",Negotiation/Review,3/31/2027\n"
+    'Vault renewal,Acme,"12,500.00",Negotiation/Review,3/31/2027\n'
     "New site,Globex,$900,Closed Won,2027-01-15\n"
 )
 HUBSPOT_DEALS = (
@@ -52,10 +52,16 @@ def test_opportunity_exports_of_both_crms_are_read():
     assert sf.ok
     first, second = sf.rows
     assert (first["amount"], first["currency"], first["stage"]) == (
-        Decimal("12500.00"), "EUR", "negotiation")
+        Decimal("12500.00"),
+        "EUR",
+        "negotiation",
+    )
     assert first["expected_close_on"] == dt.date(2027, 3, 31)
     assert (second["amount"], second["currency"], second["stage"]) == (
-        Decimal("900.00"), "USD", "closed_won")
+        Decimal("900.00"),
+        "USD",
+        "closed_won",
+    )
     hs = parse_csv(HUBSPOT_DEALS.encode(), OPPORTUNITIES)
     assert hs.ok and hs.crm == "HubSpot"
     assert hs.rows[0]["account"] == "Initech" and hs.rows[0]["stage"] == "negotiation"
@@ -96,10 +102,15 @@ def test_excel_windows_1252_files_are_read():
     assert parsed.ok and parsed.rows[0]["last_name"] == "Müller"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1,234.50", (Decimal("1234.50"), "USD")), ("EUR 900", (Decimal("900.00"), "EUR")),
-    ("£12", (Decimal("12.00"), "GBP")), ("700 SEK", (Decimal("700.00"), "SEK")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,234.50", (Decimal("1234.50"), "USD")),
+        ("EUR 900", (Decimal("900.00"), "EUR")),
+        ("£12", (Decimal("12.00"), "GBP")),
+        ("700 SEK", (Decimal("700.00"), "SEK")),
+    ],
+)
 def test_amounts_are_parsed(text, expected):
     assert csvmap.parse_amount(text) == expected
 
@@ -125,7 +136,7 @@ def test_dates_are_iso_or_us():
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised():
-    assert csvmap.safe_cell("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert csvmap.safe_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert csvmap.safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert csvmap.safe_cell("Ada") == "Ada"
     assert csvmap.safe_cell(None) == ""

@@ -24,11 +24,13 @@ def test_the_partner_sees_a_new_lead_at_once_in_the_list(as_a_user, db_session, 
 
 
 def test_the_list_filters_by_campaign_status_owner_text_and_date(
-        app, as_a_user, db_session, world, live_a):
+    app, as_a_user, db_session, world, live_a
+):
     other = live_campaign(app, db_session, world.partner_a, name="Other campaign")
     add_lead(db_session, live_a, first_name="Ada", email="ada@example.com")
-    worked = add_lead(db_session, other, first_name="Alan", email="alan@example.com",
-                      status=rules.WORKING)
+    worked = add_lead(
+        db_session, other, first_name="Alan", email="alan@example.com", status=rules.WORKING
+    )
     worked.owner_id = world.users["a_user"].id
     db_session.commit()
 
@@ -56,20 +58,30 @@ def test_the_lead_list_paginates(as_a_user, db_session, live_a):
 
 
 def test_working_a_lead_keeps_every_status_change_with_who_and_when(
-        as_a_user, db_session, world, live_a):
+    as_a_user, db_session, world, live_a
+):
     lead = add_lead(db_session, live_a)
     db_session.commit()
     for status in ("working", "qualified"):
-        response = as_a_user.post(f"/pipeline/leads/{lead.id}", data={
-            "status": status, "owner_id": str(world.users["a_user"].id), "notes": "Called."})
+        response = as_a_user.post(
+            f"/pipeline/leads/{lead.id}",
+            data={"status": status, "owner_id": str(world.users["a_user"].id), "notes": "Called."},
+        )
         assert response.status_code == 302
     stored = reload(db_session, lead)
     assert (stored.status, stored.owner_id, stored.notes) == (
-        "qualified", world.users["a_user"].id, "Called.")
-    changes = db_session.scalars(select(StageChange).where(StageChange.lead_id == lead.id)
-                                 .order_by(StageChange.id)).all()
+        "qualified",
+        world.users["a_user"].id,
+        "Called.",
+    )
+    changes = db_session.scalars(
+        select(StageChange).where(StageChange.lead_id == lead.id).order_by(StageChange.id)
+    ).all()
     assert [(c.from_stage, c.to_stage) for c in changes] == [
-        (None, "new"), ("new", "working"), ("working", "qualified")]
+        (None, "new"),
+        ("new", "working"),
+        ("working", "qualified"),
+    ]
     assert changes[0].actor_id is None and changes[1].actor_id == world.users["a_user"].id
     page = as_a_user.get(f"/pipeline/leads/{lead.id}").get_data(as_text=True)
     assert "Working → Qualified" in page and "Ben A-User" in page
@@ -86,8 +98,10 @@ def test_a_refused_status_change_says_why(as_a_user, db_session, live_a):
 def test_an_owner_from_another_partner_is_refused(as_a_user, db_session, world, live_a):
     lead = add_lead(db_session, live_a)
     db_session.commit()
-    response = as_a_user.post(f"/pipeline/leads/{lead.id}", data={
-        "status": "new", "owner_id": str(world.users["b_user"].id)})
+    response = as_a_user.post(
+        f"/pipeline/leads/{lead.id}",
+        data={"status": "new", "owner_id": str(world.users["b_user"].id)},
+    )
     assert response.status_code == 200
     assert reload(db_session, lead).owner_id is None
 
@@ -97,24 +111,36 @@ def test_converting_a_lead_makes_an_opportunity_of_its_campaign(as_a_user, db_se
     db_session.commit()
     form = as_a_user.get(f"/pipeline/leads/{lead.id}/convert").get_data(as_text=True)
     assert 'value="US Navy"' in form
-    response = as_a_user.post(f"/pipeline/leads/{lead.id}/convert", data={
-        "name": "Navy backup", "account": "US Navy", "amount": "25000.00", "currency": "USD",
-        "stage": "qualification", "expected_close_on": "2027-06-30"})
+    response = as_a_user.post(
+        f"/pipeline/leads/{lead.id}/convert",
+        data={
+            "name": "Navy backup",
+            "account": "US Navy",
+            "amount": "25000.00",
+            "currency": "USD",
+            "stage": "qualification",
+            "expected_close_on": "2027-06-30",
+        },
+    )
     assert response.status_code == 302
     opportunity = db_session.scalar(select(Opportunity).where(Opportunity.lead_id == lead.id))
     assert (opportunity.campaign_id, opportunity.partner_id, str(opportunity.amount)) == (
-        live_a.id, live_a.partner_id, "25000.00")
+        live_a.id,
+        live_a.partner_id,
+        "25000.00",
+    )
     assert reload(db_session, lead).status == "converted"
 
 
-def test_vendor_staff_read_leads_but_do_not_work_them(as_marketer, as_finance, db_session,
-                                                      live_a):
+def test_vendor_staff_read_leads_but_do_not_work_them(as_marketer, as_finance, db_session, live_a):
     lead = add_lead(db_session, live_a)
     db_session.commit()
     page = as_marketer.get(f"/pipeline/leads/{lead.id}").get_data(as_text=True)
     assert "grace@navy.example" in page and "Save lead" not in page
-    assert as_marketer.post(f"/pipeline/leads/{lead.id}", data={"status": "working"}
-                            ).status_code == 403
+    assert (
+        as_marketer.post(f"/pipeline/leads/{lead.id}", data={"status": "working"}).status_code
+        == 403
+    )
     assert as_finance.get(f"/pipeline/leads/{lead.id}").status_code == 403
 
 
@@ -122,13 +148,16 @@ def test_partner_b_gets_404_on_partner_as_leads(as_b_user, db_session, live_a):
     lead = add_lead(db_session, live_a)
     db_session.commit()
     assert as_b_user.get(f"/pipeline/leads/{lead.id}").status_code == 404
-    assert as_b_user.post(f"/pipeline/leads/{lead.id}", data={"status": "working"}
-                          ).status_code == 404
+    assert (
+        as_b_user.post(f"/pipeline/leads/{lead.id}", data={"status": "working"}).status_code == 404
+    )
     assert as_b_user.get(f"/pipeline/leads/{lead.id}/convert").status_code == 404
-    assert as_b_user.post(f"/pipeline/leads/{lead.id}/erase", data={"confirm": "y"}
-                          ).status_code == 404
-    html = as_b_user.get(f"/pipeline/leads?partner={live_a.partner_id}"
-                         f"&campaign={live_a.id}").get_data(as_text=True)
+    assert (
+        as_b_user.post(f"/pipeline/leads/{lead.id}/erase", data={"confirm": "y"}).status_code == 404
+    )
+    html = as_b_user.get(
+        f"/pipeline/leads?partner={live_a.partner_id}&campaign={live_a.id}"
+    ).get_data(as_text=True)
     assert "grace@navy.example" not in html
     csv = as_b_user.get(f"/pipeline/leads.csv?partner={live_a.partner_id}").get_data(as_text=True)
     assert "grace@navy.example" not in csv
@@ -136,20 +165,21 @@ def test_partner_b_gets_404_on_partner_as_leads(as_b_user, db_session, live_a):
 
 
 def test_erasing_a_lead_deletes_its_personal_data_and_keeps_the_counts(
-        as_a_user, db_session, live_a):
+    as_a_user, db_session, live_a
+):
     lead = add_lead(db_session, live_a, status=rules.QUALIFIED)
     db_session.commit()
     before = queries.for_campaign(db_session, live_a.id)
     refused = as_a_user.post(f"/pipeline/leads/{lead.id}/erase", data={})
     assert refused.status_code == 302 and reload(db_session, lead).erased_at is None
-    assert as_a_user.post(f"/pipeline/leads/{lead.id}/erase", data={"confirm": "y"}
-                          ).status_code == 302
+    assert (
+        as_a_user.post(f"/pipeline/leads/{lead.id}/erase", data={"confirm": "y"}).status_code == 302
+    )
     stored = reload(db_session, lead)
     assert stored.erased_at is not None and not stored.consent
     assert all(getattr(stored, name) is None for name in rules.PERSONAL_FIELDS)
     row = db_session.execute(select(Lead.__table__).where(Lead.id == lead.id)).one()
-    assert not any("grace" in str(value).lower() or "navy" in str(value).lower()
-                   for value in row)
+    assert not any("grace" in str(value).lower() or "navy" in str(value).lower() for value in row)
     events = audit.timeline(db_session, "lead", lead.id)
     assert [e.action for e in events] == ["lead.erased"] and "grace" not in str(events[0].data)
     after = queries.for_campaign(db_session, live_a.id)

@@ -21,28 +21,59 @@ from tests.pipeline.support import add_lead, add_opportunity, live_campaign, tod
 D = Decimal
 
 
-def fund(session: Session, campaign: Campaign, approved: str, paid: str | None,
-         status: str = "approved", currency: str = "USD") -> FundRequest:
+def fund(
+    session: Session,
+    campaign: Campaign,
+    approved: str,
+    paid: str | None,
+    status: str = "approved",
+    currency: str = "USD",
+) -> FundRequest:
     """An MDF request for the campaign (and its paid claim), written as the MDF area stores it."""
-    budget = Budget(name=f"FY {currency}", period_start=today() - dt.timedelta(days=90),
-                    period_end=today() + dt.timedelta(days=90), amount=D("100000"),
-                    currency=currency)
+    budget = Budget(
+        name=f"FY {currency}",
+        period_start=today() - dt.timedelta(days=90),
+        period_end=today() + dt.timedelta(days=90),
+        amount=D("100000"),
+        currency=currency,
+    )
     allocation = Allocation(budget=budget, partner_id=campaign.partner_id, amount=D("50000"))
     request = FundRequest(
-        partner_id=campaign.partner_id, allocation=allocation, activity_type="webinar",
-        title="Webinar", start_date=today(), end_date=today(), total_cost=D("20000"),
-        requested_amount=D(approved), approved_amount=D(approved), campaign_id=campaign.id,
-        status=status, decided_at=dt.datetime.now(dt.UTC))
+        partner_id=campaign.partner_id,
+        allocation=allocation,
+        activity_type="webinar",
+        title="Webinar",
+        start_date=today(),
+        end_date=today(),
+        total_cost=D("20000"),
+        requested_amount=D(approved),
+        approved_amount=D(approved),
+        campaign_id=campaign.id,
+        status=status,
+        decided_at=dt.datetime.now(dt.UTC),
+    )
     session.add_all([budget, allocation, request])
     session.flush()
     if paid:
-        claim = Claim(fund_request_id=request.id, partner_id=campaign.partner_id,
-                      actual_cost=D("20000"), claimed_amount=D(paid), approved_amount=D(paid),
-                      status="paid")
+        claim = Claim(
+            fund_request_id=request.id,
+            partner_id=campaign.partner_id,
+            actual_cost=D("20000"),
+            claimed_amount=D(paid),
+            approved_amount=D(paid),
+            status="paid",
+        )
         session.add(claim)
         session.flush()
-        session.add(Payment(claim_id=claim.id, paid_on=today(), method="bank_transfer",
-                            reference="PAY-1", amount=D(paid)))
+        session.add(
+            Payment(
+                claim_id=claim.id,
+                paid_on=today(),
+                method="bank_transfer",
+                reference="PAY-1",
+                amount=D(paid),
+            )
+        )
     session.flush()
     return request
 
@@ -54,14 +85,23 @@ def data(app: Flask, db_session: Session, world: World, live_a: Campaign) -> dic
     session, c1 = db_session, live_a
     c2 = live_campaign(app, session, world.partner_a, name="Second")
     other = live_campaign(app, session, world.partner_b, name="Partner B's")
-    session.add_all([PageViewDay(campaign_id=c1.id, day=today() - dt.timedelta(days=1), views=100),
-                     PageViewDay(campaign_id=c1.id, day=today(), views=50)])
+    session.add_all(
+        [
+            PageViewDay(campaign_id=c1.id, day=today() - dt.timedelta(days=1), views=100),
+            PageViewDay(campaign_id=c1.id, day=today(), views=50),
+        ]
+    )
     statuses = ["new"] * 4 + ["working"] * 2 + ["qualified"] * 2 + ["converted", "disqualified"]
-    leads = [add_lead(session, c1, status=s, email=f"l{i}@example.com")
-             for i, s in enumerate(statuses)]
+    leads = [
+        add_lead(session, c1, status=s, email=f"l{i}@example.com") for i, s in enumerate(statuses)
+    ]
     services.erase_lead(session, None, leads[6])  # a qualified lead asked to be forgotten
-    for amount, stage in (("5000", "prospecting"), ("3000", "negotiation"),
-                          ("12000", "closed_won"), ("2000", "closed_lost")):
+    for amount, stage in (
+        ("5000", "prospecting"),
+        ("3000", "negotiation"),
+        ("12000", "closed_won"),
+        ("2000", "closed_lost"),
+    ):
         add_opportunity(session, c1.partner_id, c1.id, amount, stage=stage)
     add_opportunity(session, c1.partner_id, None, "99999")  # no campaign: not counted
     fund(session, c1, "4000", "3000")
@@ -77,8 +117,13 @@ def data(app: Flask, db_session: Session, world: World, live_a: Campaign) -> dic
 
 def test_numbers_of_a_campaign_match_the_hand_computed_data_set(db_session, data):
     numbers = queries.for_campaign(db_session, data["c1"].id)
-    assert (numbers.views, numbers.leads, numbers.qualified, numbers.opportunities,
-            numbers.won) == (150, 10, 3, 4, 1)
+    assert (
+        numbers.views,
+        numbers.leads,
+        numbers.qualified,
+        numbers.opportunities,
+        numbers.won,
+    ) == (150, 10, 3, 4, 1)
     assert numbers.open_pipeline == {"USD": D("8000.00")}
     assert numbers.won_revenue == {"USD": D("12000.00")}
     assert numbers.mdf_approved == {"USD": D("4000.00")}
@@ -86,13 +131,17 @@ def test_numbers_of_a_campaign_match_the_hand_computed_data_set(db_session, data
     assert numbers.cost_per_lead == ("USD", D("300.00"))
     assert numbers.roi == D("4.00")
     assert [step.rate for step in numbers.funnel] == [
-        None, D("6.7"), D("30.0"), D("133.3"), D("25.0")]
+        None,
+        D("6.7"),
+        D("30.0"),
+        D("133.3"),
+        D("25.0"),
+    ]
 
 
 def test_a_campaign_without_mdf_has_no_roi_and_no_cost_per_lead(db_session, data):
     numbers = queries.for_campaign(db_session, data["c2"].id)
-    assert (numbers.leads, numbers.won_revenue, numbers.mdf_paid) == (
-        2, {"USD": D("500.00")}, {})
+    assert (numbers.leads, numbers.won_revenue, numbers.mdf_paid) == (2, {"USD": D("500.00")}, {})
     assert numbers.roi is None and numbers.cost_per_lead is None
 
 
@@ -110,15 +159,27 @@ def test_a_period_counts_only_what_happened_in_it(db_session, data):
     db_session.commit()
     flt = PipelineFilter(date_from=today() - dt.timedelta(days=7), date_to=today())
     assert queries.for_campaign(db_session, c1.id, flt).leads == 8
-    yesterday = PipelineFilter(date_from=today() - dt.timedelta(days=1),
-                               date_to=today() - dt.timedelta(days=1))
+    yesterday = PipelineFilter(
+        date_from=today() - dt.timedelta(days=1), date_to=today() - dt.timedelta(days=1)
+    )
     assert queries.for_campaign(db_session, c1.id, yesterday).views == 100
 
 
 def test_the_campaign_page_shows_the_numbers_and_the_chart(as_a_user, data):
     html = as_a_user.get(f"/pipeline/campaigns/{data['c1'].id}").get_data(as_text=True)
-    for text in ("150", "$8,000.00", "$12,000.00", "$4,000.00", "$3,000.00", "$300.00",
-                 "4.00×", "6.7 %", "133.3 %", "Leads and new pipeline per day", "10 leads"):
+    for text in (
+        "150",
+        "$8,000.00",
+        "$12,000.00",
+        "$4,000.00",
+        "$3,000.00",
+        "$300.00",
+        "4.00×",
+        "6.7 %",
+        "133.3 %",
+        "Leads and new pipeline per day",
+        "10 leads",
+    ):
         assert text in html, text
     second = as_a_user.get(f"/pipeline/campaigns/{data['c2'].id}").get_data(as_text=True)
     assert "<dt>ROI</dt><dd>—</dd>" in second
@@ -148,14 +209,14 @@ def test_the_vendor_overview_filters_by_partner_tier_region_and_kit(as_marketer,
 
 
 def test_a_partners_overview_shows_only_its_own_campaigns(as_b_user, world, data):
-    html = as_b_user.get(f"/pipeline/overview?partner={world.partner_a.id}").get_data(
-        as_text=True)
+    html = as_b_user.get(f"/pipeline/overview?partner={world.partner_a.id}").get_data(as_text=True)
     assert "Partner B&#39;s" in html and "Restore drills" not in html
     assert "$70,000.00" in html and "$12,000.00" not in html
 
 
 def test_the_overview_runs_the_same_number_of_statements_for_more_campaigns(
-        app, as_marketer, db_session, world, data):
+    app, as_marketer, db_session, world, data
+):
     engine = app.extensions["tcma.engine"]
     statements: list[str] = []
 

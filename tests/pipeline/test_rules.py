@@ -12,19 +12,36 @@ from tcma.pipeline.rules import PipelineError, PipelineNumbers
 D = Decimal
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    ("new", "working"), ("new", "qualified"), ("new", "disqualified"), ("working", "new"),
-    ("working", "qualified"), ("qualified", "working"), ("qualified", "disqualified"),
-    ("disqualified", "working"), ("disqualified", "qualified"), ("qualified", "qualified"),
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("new", "working"),
+        ("new", "qualified"),
+        ("new", "disqualified"),
+        ("working", "new"),
+        ("working", "qualified"),
+        ("qualified", "working"),
+        ("qualified", "disqualified"),
+        ("disqualified", "working"),
+        ("disqualified", "qualified"),
+        ("qualified", "qualified"),
+    ],
+)
 def test_lead_status_changes_that_are_allowed(current, target):
     rules.check_lead_status(current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    ("new", "converted"), ("qualified", "converted"), ("converted", "new"),
-    ("converted", "qualified"), ("disqualified", "new"), ("new", "lost"),
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("new", "converted"),
+        ("qualified", "converted"),
+        ("converted", "new"),
+        ("converted", "qualified"),
+        ("disqualified", "new"),
+        ("new", "lost"),
+    ],
+)
 def test_lead_status_changes_that_are_refused(current, target):
     with pytest.raises(PipelineError):
         rules.check_lead_status(current, target)
@@ -96,8 +113,11 @@ def test_funnel_steps_convert_from_the_step_before():
     numbers = PipelineNumbers(views=200, leads=10, qualified=4, opportunities=2, won=1)
     steps = [(s.label, s.count, s.rate) for s in numbers.funnel]
     assert steps == [
-        ("Page views", 200, None), ("Leads", 10, D("5.0")), ("Qualified leads", 4, D("40.0")),
-        ("Opportunities", 2, D("50.0")), ("Won", 1, D("50.0")),
+        ("Page views", 200, None),
+        ("Leads", 10, D("5.0")),
+        ("Qualified leads", 4, D("40.0")),
+        ("Opportunities", 2, D("50.0")),
+        ("Won", 1, D("50.0")),
     ]
 
 

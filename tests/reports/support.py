@@ -54,31 +54,68 @@ def _kit(session: Session, slug: str, name: str, versions: int) -> tuple[Kit, li
     return kit, made
 
 
-def _campaign(session: Session, partner_id: int, version: KitVersion, name: str,
-              created: dt.datetime, launched: dt.datetime | None) -> Campaign:
-    campaign = Campaign(partner_id=partner_id, kit_id=version.kit_id, kit_version_id=version.id,
-                        name=name, status="live" if launched else "draft", created_at=created,
-                        launched_at=launched)
+def _campaign(
+    session: Session,
+    partner_id: int,
+    version: KitVersion,
+    name: str,
+    created: dt.datetime,
+    launched: dt.datetime | None,
+) -> Campaign:
+    campaign = Campaign(
+        partner_id=partner_id,
+        kit_id=version.kit_id,
+        kit_version_id=version.id,
+        name=name,
+        status="live" if launched else "draft",
+        created_at=created,
+        launched_at=launched,
+    )
     session.add(campaign)
     session.flush()
     return campaign
 
 
-def _lead(session: Session, partner_id: int, campaign: Campaign | None, created: dt.datetime,
-          status: str) -> Lead:
-    lead = Lead(partner_id=partner_id, campaign_id=campaign.id if campaign else None,
-                first_name="Sam", last_name="Lee", email="sam@example.com", status=status,
-                source="manual" if campaign is None else "landing_page",
-                created_at=created, updated_at=created)
+def _lead(
+    session: Session, partner_id: int, campaign: Campaign | None, created: dt.datetime, status: str
+) -> Lead:
+    lead = Lead(
+        partner_id=partner_id,
+        campaign_id=campaign.id if campaign else None,
+        first_name="Sam",
+        last_name="Lee",
+        email="sam@example.com",
+        status=status,
+        source="manual" if campaign is None else "landing_page",
+        created_at=created,
+        updated_at=created,
+    )
     session.add(lead)
     return lead
 
 
-def _deal(session: Session, partner_id: int, campaign: Campaign, amount: str, stage: str,
-          created: dt.datetime, closed: dt.date | None = None, currency: str = "USD") -> None:
-    session.add(Opportunity(partner_id=partner_id, campaign_id=campaign.id, name="Deal",
-                            amount=Decimal(amount), currency=currency, stage=stage,
-                            created_at=created, closed_on=closed))
+def _deal(
+    session: Session,
+    partner_id: int,
+    campaign: Campaign,
+    amount: str,
+    stage: str,
+    created: dt.datetime,
+    closed: dt.date | None = None,
+    currency: str = "USD",
+) -> None:
+    session.add(
+        Opportunity(
+            partner_id=partner_id,
+            campaign_id=campaign.id,
+            name="Deal",
+            amount=Decimal(amount),
+            currency=currency,
+            stage=stage,
+            created_at=created,
+            closed_on=closed,
+        )
+    )
 
 
 def _allocation(session: Session, budget: Budget, partner_id: int, amount: str) -> Allocation:
@@ -89,42 +126,81 @@ def _allocation(session: Session, budget: Budget, partner_id: int, amount: str) 
     return allocation
 
 
-def _request(session: Session, allocation: Allocation, campaign: Campaign | None,
-             approved: str, due: dt.date, created: dt.datetime) -> FundRequest:
+def _request(
+    session: Session,
+    allocation: Allocation,
+    campaign: Campaign | None,
+    approved: str,
+    due: dt.date,
+    created: dt.datetime,
+) -> FundRequest:
     request = FundRequest(
-        partner_id=allocation.partner_id, allocation_id=allocation.id, activity_type="webinar",
-        title=f"Webinar {approved}", start_date=due - dt.timedelta(days=60),
-        end_date=due - dt.timedelta(days=30), total_cost=Decimal(approved) * 2,
-        requested_amount=Decimal(approved), approved_amount=Decimal(approved),
-        campaign_id=campaign.id if campaign else None, status="approved", claim_due_on=due,
-        created_at=created)
+        partner_id=allocation.partner_id,
+        allocation_id=allocation.id,
+        activity_type="webinar",
+        title=f"Webinar {approved}",
+        start_date=due - dt.timedelta(days=60),
+        end_date=due - dt.timedelta(days=30),
+        total_cost=Decimal(approved) * 2,
+        requested_amount=Decimal(approved),
+        approved_amount=Decimal(approved),
+        campaign_id=campaign.id if campaign else None,
+        status="approved",
+        claim_due_on=due,
+        created_at=created,
+    )
     session.add(request)
     session.flush()
-    session.add(LedgerEntry(allocation_id=allocation.id, kind="commit", amount=Decimal(approved),
-                            fund_request_id=request.id))
+    session.add(
+        LedgerEntry(
+            allocation_id=allocation.id,
+            kind="commit",
+            amount=Decimal(approved),
+            fund_request_id=request.id,
+        )
+    )
     return request
 
 
 def _paid_claim(session: Session, request: FundRequest, amount: str, paid_on: dt.date) -> None:
-    claim = Claim(fund_request_id=request.id, partner_id=request.partner_id,
-                  actual_cost=Decimal(amount) * 2, claimed_amount=Decimal(amount),
-                  approved_amount=Decimal(amount), status="paid")
+    claim = Claim(
+        fund_request_id=request.id,
+        partner_id=request.partner_id,
+        actual_cost=Decimal(amount) * 2,
+        claimed_amount=Decimal(amount),
+        approved_amount=Decimal(amount),
+        status="paid",
+    )
     session.add(claim)
     session.flush()
     for kind in ("claim_approve", "pay"):
-        session.add(LedgerEntry(allocation_id=request.allocation_id, kind=kind,
-                                amount=Decimal(amount), fund_request_id=request.id,
-                                claim_id=claim.id, at=at(paid_on.year, paid_on.month,
-                                                         paid_on.day)))
-    session.add(Payment(claim_id=claim.id, paid_on=paid_on, method="bank_transfer",
-                        reference="BT-1", amount=Decimal(amount)))
+        session.add(
+            LedgerEntry(
+                allocation_id=request.allocation_id,
+                kind=kind,
+                amount=Decimal(amount),
+                fund_request_id=request.id,
+                claim_id=claim.id,
+                at=at(paid_on.year, paid_on.month, paid_on.day),
+            )
+        )
+    session.add(
+        Payment(
+            claim_id=claim.id,
+            paid_on=paid_on,
+            method="bank_transfer",
+            reference="BT-1",
+            amount=Decimal(amount),
+        )
+    )
 
 
 def build_program(session: Session, world: World) -> SimpleNamespace:
     """The data set of the module docstring; returns the ids tests need."""
     a, b = world.partner_a.id, world.partner_b.id
     c = account_services.create_partner(
-        session, None, "Dunmore Digital", world.tiers["registered"].id, "APAC", "").id
+        session, None, "Dunmore Digital", world.tiers["registered"].id, "APAC", ""
+    ).id
     k1, (k1v1, k1v2) = _kit(session, "cloud-backup", "Cloud Backup Kit", 2)
     k2, (k2v1,) = _kit(session, "security-webinar", "Security Webinar Kit", 1)
 
@@ -132,9 +208,13 @@ def build_program(session: Session, world: World) -> SimpleNamespace:
     ca2 = _campaign(session, a, k2v1, "Security webinar", at(2025, 3, 5), None)
     cb1 = _campaign(session, b, k1v2, "Cobalt backup", at(2025, 2, 1), at(2025, 2, 2))
 
-    for created, status in ((at(2025, 1, 15), "new"), (at(2025, 1, 20), "qualified"),
-                            (at(2025, 2, 10), "converted"), (at(2025, 2, 11), "disqualified"),
-                            (at(2025, 7, 5), "new")):
+    for created, status in (
+        (at(2025, 1, 15), "new"),
+        (at(2025, 1, 20), "qualified"),
+        (at(2025, 2, 10), "converted"),
+        (at(2025, 2, 11), "disqualified"),
+        (at(2025, 7, 5), "new"),
+    ):
         _lead(session, a, ca1, created, status)
     _lead(session, a, ca2, at(2025, 3, 10), "working")
     _lead(session, a, ca2, at(2025, 3, 12), "qualified")
@@ -148,25 +228,59 @@ def build_program(session: Session, world: World) -> SimpleNamespace:
     _deal(session, b, cb1, "8000", "negotiation", at(2025, 2, 15))
     _deal(session, b, cb1, "3000", "closed_won", at(2025, 2, 16), dt.date(2025, 5, 20))
 
-    for campaign, day, views in ((ca1, dt.date(2025, 1, 12), 100), (ca1, dt.date(2025, 2, 1), 50),
-                                 (cb1, dt.date(2025, 2, 3), 30)):
+    for campaign, day, views in (
+        (ca1, dt.date(2025, 1, 12), 100),
+        (ca1, dt.date(2025, 2, 1), 50),
+        (cb1, dt.date(2025, 2, 3), 30),
+    ):
         session.add(PageViewDay(campaign_id=campaign.id, day=day, views=views))
-    for campaign, when in ((ca1, at(2025, 1, 11)), (ca1, at(2025, 1, 12)), (ca1, at(2025, 2, 1)),
-                           (ca2, at(2025, 3, 6)), (ca2, at(2024, 12, 1))):
-        session.add(AssetDownload(campaign_id=campaign.id, partner_id=campaign.partner_id,
-                                  kit_id=campaign.kit_id, asset_key="*", target="zip",
-                                  downloaded_at=when))
+    for campaign, when in (
+        (ca1, at(2025, 1, 11)),
+        (ca1, at(2025, 1, 12)),
+        (ca1, at(2025, 2, 1)),
+        (ca2, at(2025, 3, 6)),
+        (ca2, at(2024, 12, 1)),
+    ):
+        session.add(
+            AssetDownload(
+                campaign_id=campaign.id,
+                partner_id=campaign.partner_id,
+                kit_id=campaign.kit_id,
+                asset_key="*",
+                target="zip",
+                downloaded_at=when,
+            )
+        )
 
     today = dt.date.today()
-    h1 = Budget(name="H1 2025", period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30),
-                amount=Decimal("100000"), currency="USD")
-    h2_2024 = Budget(name="H2 2024", period_start=dt.date(2024, 7, 1),
-                     period_end=dt.date(2024, 12, 31), amount=Decimal("50000"), currency="USD")
-    euro = Budget(name="EU 2025", period_start=dt.date(2025, 1, 1),
-                  period_end=dt.date(2025, 12, 31), amount=Decimal("10000"), currency="EUR")
-    current = Budget(name="Running budget", period_start=today - dt.timedelta(days=30),
-                     period_end=today + dt.timedelta(days=60), amount=Decimal("9000"),
-                     currency="USD")
+    h1 = Budget(
+        name="H1 2025",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 6, 30),
+        amount=Decimal("100000"),
+        currency="USD",
+    )
+    h2_2024 = Budget(
+        name="H2 2024",
+        period_start=dt.date(2024, 7, 1),
+        period_end=dt.date(2024, 12, 31),
+        amount=Decimal("50000"),
+        currency="USD",
+    )
+    euro = Budget(
+        name="EU 2025",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+        amount=Decimal("10000"),
+        currency="EUR",
+    )
+    current = Budget(
+        name="Running budget",
+        period_start=today - dt.timedelta(days=30),
+        period_end=today + dt.timedelta(days=60),
+        amount=Decimal("9000"),
+        currency="USD",
+    )
     session.add_all([h1, h2_2024, euro, current])
     session.flush()
     alloc_a = _allocation(session, h1, a, "20000")
@@ -178,12 +292,22 @@ def build_program(session: Session, world: World) -> SimpleNamespace:
 
     fr_a1 = _request(session, alloc_a, ca1, "6000", dt.date(2025, 6, 1), at(2025, 1, 20))
     _paid_claim(session, fr_a1, "5000", dt.date(2025, 5, 10))
-    fr_a2 = _request(session, alloc_a, ca2, "2000", today + dt.timedelta(days=5),
-                     at(2025, 3, 6))
+    fr_a2 = _request(session, alloc_a, ca2, "2000", today + dt.timedelta(days=5), at(2025, 3, 6))
     _request(session, alloc_b, cb1, "3000", dt.date(2025, 7, 1), at(2025, 2, 3))
     session.commit()
-    return SimpleNamespace(a=a, b=b, c=c, h1=h1.id, k1=k1.id, k2=k2.id, k1v1=k1v1.id, k1v2=k1v2.id,
-                           k2v1=k2v1.id, ca1=ca1.id, fr_a2=fr_a2.id)
+    return SimpleNamespace(
+        a=a,
+        b=b,
+        c=c,
+        h1=h1.id,
+        k1=k1.id,
+        k2=k2.id,
+        k1v1=k1v1.id,
+        k1v2=k1v2.id,
+        k2v1=k2v1.id,
+        ca1=ca1.id,
+        fr_a2=fr_a2.id,
+    )
 
 
 def figure(html: str, element_id: str) -> str:
@@ -191,8 +315,7 @@ def figure(html: str, element_id: str) -> str:
     match = re.search(rf'id="{element_id}"[^>]*>(.*?)</(div|p)>', html, re.S)
     assert match, f"no element {element_id}"
     values = re.findall(r"<dd[^>]*>(.*?)</dd>", match.group(1), re.S) or [match.group(1)]
-    return " ".join(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", value)).strip()
-                    for value in values)
+    return " ".join(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", value)).strip() for value in values)
 
 
 def link_of(html: str, element_id: str) -> str | None:

@@ -16,10 +16,17 @@ def _page(client: FlaskClient, **args: object) -> str:
 def test_partner_sees_its_own_numbers(program, as_a_user) -> None:
     html = _page(as_a_user)
     expected = {
-        "fig-allocated": "$20,000.00", "fig-committed": "$3,000.00", "fig-paid": "$5,000.00",
-        "fig-utilisation": "40.0 %", "fig-leads": "7", "fig-qualified": "3",
-        "fig-opportunities": "4", "fig-open-pipeline": "$5,000.00",
-        "fig-won-revenue": "$17,000.00", "fig-cost-per-lead": "$714.29", "fig-roi": "3.4×",
+        "fig-allocated": "$20,000.00",
+        "fig-committed": "$3,000.00",
+        "fig-paid": "$5,000.00",
+        "fig-utilisation": "40.0 %",
+        "fig-leads": "7",
+        "fig-qualified": "3",
+        "fig-opportunities": "4",
+        "fig-open-pipeline": "$5,000.00",
+        "fig-won-revenue": "$17,000.00",
+        "fig-cost-per-lead": "$714.29",
+        "fig-roi": "3.4×",
     }
     assert {key: figure(html, key) for key in expected} == expected
     assert "first lead came 5 days later" in page_text(html)
@@ -39,8 +46,14 @@ def test_partner_without_leads_or_paid_mdf_sees_dashes(program, as_b_user) -> No
 
 def test_partner_b_never_sees_partner_a_numbers(program, as_b_user) -> None:
     html = _page(as_b_user)
-    for of_a in ("Brightpath", "$17,000.00", "$20,000.00", "Security Webinar Kit",
-                 "Dunmore", "$714.29"):
+    for of_a in (
+        "Brightpath",
+        "$17,000.00",
+        "$20,000.00",
+        "Security Webinar Kit",
+        "Dunmore",
+        "$714.29",
+    ):
         assert of_a not in html
     every_time = _page(as_b_user, period="all")
     assert "Brightpath" not in every_time and figure(every_time, "fig-leads") == "0"
@@ -48,11 +61,14 @@ def test_partner_b_never_sees_partner_a_numbers(program, as_b_user) -> None:
 
 def test_partner_b_cannot_filter_to_partner_a(program, as_b_user, as_b_admin) -> None:
     for client in (as_b_user, as_b_admin):
-        assert client.get("/reports/", query_string={**PERIOD, "partner": program.a}
-                          ).status_code == 404
+        assert (
+            client.get("/reports/", query_string={**PERIOD, "partner": program.a}).status_code
+            == 404
+        )
         for table in ("summary", "trend", "kits", "first-leads"):
-            response = client.get(f"/reports/export/{table}.csv",
-                                  query_string={**PERIOD, "partner": program.a})
+            response = client.get(
+                f"/reports/export/{table}.csv", query_string={**PERIOD, "partner": program.a}
+            )
             assert response.status_code == 404
     # Asking for its own partner is just the normal page; tier and region are ignored.
     own = _page(as_b_user, partner=program.b, region="EMEA")

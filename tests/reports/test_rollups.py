@@ -15,8 +15,9 @@ from tcma.reports import rollups
 from tcma.reports.models import LeadMonth
 from tests.reports.support import at
 
-ROLLUP_TABLES = [table for name, table in Base.metadata.tables.items()
-                 if name.startswith("report_")]
+ROLLUP_TABLES = [
+    table for name, table in Base.metadata.tables.items() if name.startswith("report_")
+]
 
 
 def _snapshot(session: Session) -> dict[str, set[tuple]]:
@@ -26,8 +27,10 @@ def _snapshot(session: Session) -> dict[str, set[tuple]]:
         columns = list(table.columns)
         rows = session.execute(select(*columns)).all()
         found[table.name] = {
-            tuple(row) for row in rows
-            if any(row[i] for i, c in enumerate(columns) if not c.primary_key)}
+            tuple(row)
+            for row in rows
+            if any(row[i] for i, c in enumerate(columns) if not c.primary_key)
+        }
     return found
 
 
@@ -44,10 +47,24 @@ def test_roll_ups_follow_inserts_updates_and_deletes(program, db_session: Sessio
     lead = db_session.scalars(select(Lead).where(Lead.status == "new")).first()
     lead.status = "qualified"
     lead.created_at = at(2025, 6, 30, 23)  # moves month too
-    db_session.execute(update(Lead).where(Lead.campaign_id == program.ca1,
-                                          Lead.status == "disqualified").values(campaign_id=None))
-    db_session.add(Lead(partner_id=program.b, status="new", created_at=at(2025, 2, 28, 23, ),
-                        updated_at=at(2025, 2, 28, 23)))
+    db_session.execute(
+        update(Lead)
+        .where(Lead.campaign_id == program.ca1, Lead.status == "disqualified")
+        .values(campaign_id=None)
+    )
+    db_session.add(
+        Lead(
+            partner_id=program.b,
+            status="new",
+            created_at=at(
+                2025,
+                2,
+                28,
+                23,
+            ),
+            updated_at=at(2025, 2, 28, 23),
+        )
+    )
     deal = db_session.scalars(select(Opportunity).where(Opportunity.stage == "proposal")).one()
     deal.stage, deal.closed_on, deal.amount = "closed_won", dt.date(2025, 6, 2), Decimal("5500")
     won = db_session.scalars(select(Opportunity).where(Opportunity.currency == "EUR")).one()
@@ -56,9 +73,15 @@ def test_roll_ups_follow_inserts_updates_and_deletes(program, db_session: Sessio
     db_session.execute(update(PageViewDay).where(PageViewDay.views == 50).values(views=75))
     db_session.add(PageViewDay(campaign_id=program.ca1, day=dt.date(2025, 3, 31), views=9))
     first = db_session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "pay")).first()
-    db_session.add(LedgerEntry(allocation_id=first.allocation_id, kind="release",
-                               amount=Decimal("-500"), fund_request_id=first.fund_request_id,
-                               at=at(2025, 6, 1)))
+    db_session.add(
+        LedgerEntry(
+            allocation_id=first.allocation_id,
+            kind="release",
+            amount=Decimal("-500"),
+            fund_request_id=first.fund_request_id,
+            at=at(2025, 6, 1),
+        )
+    )
     db_session.flush()
 
     by_trigger = _snapshot(db_session)
@@ -73,8 +96,9 @@ def test_roll_ups_follow_inserts_updates_and_deletes(program, db_session: Sessio
 
 def test_month_is_the_utc_month(db_session: Session, world) -> None:
     late = dt.datetime(2025, 1, 31, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    db_session.add(Lead(partner_id=world.partner_a.id, status="new", created_at=late,
-                        updated_at=late))
+    db_session.add(
+        Lead(partner_id=world.partner_a.id, status="new", created_at=late, updated_at=late)
+    )
     db_session.flush()
     months = db_session.scalars(select(LeadMonth.month)).all()
     assert months == [dt.date(2025, 2, 1)]  # 04:30 UTC on 1 February

@@ -39,7 +39,12 @@ def test_formatting_shows_dashes_for_missing_values() -> None:
 
 def test_funnel_rates_are_shares_of_the_step_before() -> None:
     assert rules.funnel_rates([180, 7, 3, 0, 0]) == [
-        None, Decimal("3.9"), Decimal("42.9"), Decimal("0.0"), None]
+        None,
+        Decimal("3.9"),
+        Decimal("42.9"),
+        Decimal("0.0"),
+        None,
+    ]
 
 
 def test_months_are_listed_across_years() -> None:
@@ -55,12 +60,25 @@ def test_periods_are_whole_months() -> None:
     assert period_dates("last-year", TODAY) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert period_dates("all", TODAY) == (None, None)
     assert period_dates("last-quarter", dt.date(2026, 2, 10)) == (
-        dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+        dt.date(2025, 10, 1),
+        dt.date(2025, 12, 31),
+    )
 
 
 def test_parse_filter_takes_custom_months_and_ignores_nonsense() -> None:
-    flt = parse_filter({"period": "custom", "from": "2025-06", "to": "2025-02-17", "tier": "2",
-                        "region": "EMEA", "kit": "x", "currency": "usd"}, TODAY, ("EMEA",))
+    flt = parse_filter(
+        {
+            "period": "custom",
+            "from": "2025-06",
+            "to": "2025-02-17",
+            "tier": "2",
+            "region": "EMEA",
+            "kit": "x",
+            "currency": "usd",
+        },
+        TODAY,
+        ("EMEA",),
+    )
     assert (flt.date_from, flt.date_to) == (dt.date(2025, 2, 1), dt.date(2025, 6, 30))
     assert (flt.tier_id, flt.region, flt.kit_id, flt.currency) == (2, "EMEA", None, "USD")
     odd = parse_filter({"period": "forever", "region": "MARS", "from": "june"}, TODAY, ("NA",))
@@ -68,7 +86,17 @@ def test_parse_filter_takes_custom_months_and_ignores_nonsense() -> None:
 
 
 def test_filter_round_trips_through_its_query_string() -> None:
-    flt = parse_filter({"period": "custom", "from": "2025-01", "to": "2025-06", "kit": "3",
-                        "partner": "9", "currency": "EUR"}, TODAY, ())
+    flt = parse_filter(
+        {
+            "period": "custom",
+            "from": "2025-01",
+            "to": "2025-06",
+            "kit": "3",
+            "partner": "9",
+            "currency": "EUR",
+        },
+        TODAY,
+        (),
+    )
     assert parse_filter(flt.to_args(), TODAY, ()) == flt
     assert "partner" not in flt.to_args(partner_id=None)

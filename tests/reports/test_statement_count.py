@@ -22,22 +22,37 @@ from tests.reports.support import PERIOD, at
 def _grow(session: Session, world: World, partners: int) -> None:
     """`partners` more partners, each with two campaigns, leads, deals and paid MDF."""
     kit, (version,) = support._kit(session, f"kit-{partners}", f"Kit {partners}", 1)
-    budget = Budget(name="H1", period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30),
-                    amount=Decimal("1000000"), currency="USD")
+    budget = Budget(
+        name="H1",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 6, 30),
+        amount=Decimal("1000000"),
+        currency="USD",
+    )
     session.add(budget)
     session.flush()
     for n in range(partners):
         partner = account_services.create_partner(
-            session, None, f"Partner {partners}-{n:03d}", world.tiers["gold"].id, "EMEA", "")
+            session, None, f"Partner {partners}-{n:03d}", world.tiers["gold"].id, "EMEA", ""
+        )
         allocation = support._allocation(session, budget, partner.id, "1000")
         for c in range(2):
-            campaign = support._campaign(session, partner.id, version, f"C{n}-{c}",
-                                         at(2025, 1 + c, 3), at(2025, 1 + c, 4))
+            campaign = support._campaign(
+                session, partner.id, version, f"C{n}-{c}", at(2025, 1 + c, 3), at(2025, 1 + c, 4)
+            )
             support._lead(session, partner.id, campaign, at(2025, 2 + c, 5), "qualified")
-            support._deal(session, partner.id, campaign, "900", "closed_won", at(2025, 3, 1),
-                          dt.date(2025, 4, 1))
-        request = support._request(session, allocation, campaign, "400", dt.date(2025, 9, 1),
-                                   at(2025, 2, 1))
+            support._deal(
+                session,
+                partner.id,
+                campaign,
+                "900",
+                "closed_won",
+                at(2025, 3, 1),
+                dt.date(2025, 4, 1),
+            )
+        request = support._request(
+            session, allocation, campaign, "400", dt.date(2025, 9, 1), at(2025, 2, 1)
+        )
         support._paid_claim(session, request, "300", dt.date(2025, 5, 1))
     session.commit()
 
@@ -64,16 +79,24 @@ def _statements(app: Flask, client: FlaskClient, url: str) -> int:
     return len(statements)
 
 
-def _counts(app: Flask, login_as, world: World, db_session: Session, partners: int
-            ) -> dict[str, int]:
+def _counts(
+    app: Flask, login_as, world: World, db_session: Session, partners: int
+) -> dict[str, int]:
     _grow(db_session, world, partners)
-    return {url: _statements(app, login_as(who), url) for who, url in (
-        ("admin", "/reports/"), ("marketer", "/reports/kits"), ("a_user", "/reports/"),
-        ("admin", "/reports/export/partners.csv"))}
+    return {
+        url: _statements(app, login_as(who), url)
+        for who, url in (
+            ("admin", "/reports/"),
+            ("marketer", "/reports/kits"),
+            ("a_user", "/reports/"),
+            ("admin", "/reports/export/partners.csv"),
+        )
+    }
 
 
 def test_statements_per_page_do_not_grow_with_partners(
-        app: Flask, login_as, world: World, db_session: Session) -> None:
+    app: Flask, login_as, world: World, db_session: Session
+) -> None:
     few = _counts(app, login_as, world, db_session, 2)
     many = _counts(app, login_as, world, db_session, 18)  # 20 partners with activity now
     assert few == many

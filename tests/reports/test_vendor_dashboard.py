@@ -23,10 +23,17 @@ def _page(client: FlaskClient, **args: object) -> str:
 def test_vendor_headline_matches_hand_computed_numbers(program, as_admin) -> None:
     html = _page(as_admin)
     expected = {
-        "fig-allocated": "$35,000.00", "fig-committed": "$6,000.00", "fig-paid": "$5,000.00",
-        "fig-utilisation": "31.4 %", "fig-leads": "7", "fig-qualified": "3",
-        "fig-opportunities": "6", "fig-open-pipeline": "$13,000.00",
-        "fig-won-revenue": "$20,000.00", "fig-cost-per-lead": "$714.29", "fig-roi": "4×",
+        "fig-allocated": "$35,000.00",
+        "fig-committed": "$6,000.00",
+        "fig-paid": "$5,000.00",
+        "fig-utilisation": "31.4 %",
+        "fig-leads": "7",
+        "fig-qualified": "3",
+        "fig-opportunities": "6",
+        "fig-open-pipeline": "$13,000.00",
+        "fig-won-revenue": "$20,000.00",
+        "fig-cost-per-lead": "$714.29",
+        "fig-roi": "4×",
     }
     assert {key: figure(html, key) for key in expected} == expected
     assert "Jan 2025 to Jun 2025 · amounts in USD" in html
@@ -37,28 +44,43 @@ def test_funnel_and_monthly_trend(program, db_session: Session) -> None:
     flt = parse_filter(PERIOD, dt.date(2025, 7, 1), ())
     board = dashboard.vendor_dashboard(db_session, flt)
     assert [(label, count) for label, count, _ in board.funnel] == [
-        ("Landing page views", 180), ("Leads", 7), ("Qualified leads", 3),
-        ("Opportunities", 6), ("Won", 4)]
+        ("Landing page views", 180),
+        ("Leads", 7),
+        ("Qualified leads", 3),
+        ("Opportunities", 6),
+        ("Won", 4),
+    ]
     assert board.funnel[2][2] == Decimal("42.9")
     months = {m.month: m for m in board.months}
     assert list(months) == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
     assert [months[m].leads for m in months] == [2, 2, 2, 1, 0, 0]
     assert [months[m].won_revenue for m in months] == [
-        Decimal("7000.00"), 0, Decimal("10000.00"), 0, Decimal("3000.00"), 0]
+        Decimal("7000.00"),
+        0,
+        Decimal("10000.00"),
+        0,
+        Decimal("3000.00"),
+        0,
+    ]
     assert months["2025-05"].mdf_paid == Decimal("5000.00")
     assert months["2025-02"].new_pipeline == Decimal("26000.00")  # the EUR deal is left out
 
 
 def test_rankings_by_pipeline_and_roi(program, db_session: Session) -> None:
-    flt = dashboard.resolve_filter(
-        db_session, parse_filter(PERIOD, dt.date(2025, 7, 1), ()), None)
+    flt = dashboard.resolve_filter(db_session, parse_filter(PERIOD, dt.date(2025, 7, 1), ()), None)
     partners = {row.name: row for row in rankings.partners(db_session, flt)}
     cobalt, brightpath = partners["Cobalt Systems Group"], partners["Brightpath IT"]
     assert (cobalt.pipeline_rank, cobalt.open_pipeline, cobalt.won_revenue) == (
-        1, Decimal("8000.00"), Decimal("3000.00"))
+        1,
+        Decimal("8000.00"),
+        Decimal("3000.00"),
+    )
     assert cobalt.roi is None and cobalt.roi_rank is None  # no MDF paid: no ROI
     assert (brightpath.pipeline_rank, brightpath.roi_rank, brightpath.roi) == (
-        2, 1, Decimal("3.40"))
+        2,
+        1,
+        Decimal("3.40"),
+    )
     assert [row.name for row in rankings.by_roi(list(partners.values()))] == ["Brightpath IT"]
     kits = {row.name: row for row in rankings.kits(db_session, flt)}
     assert kits["Cloud Backup Kit"].roi == Decimal("4.00")
