@@ -7,9 +7,9 @@ SQLite too, and comes back as Decimal.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 import logging
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Flask, current_app, g
