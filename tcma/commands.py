@@ -14,6 +14,7 @@ from tcma.accounts import rules, services
 from tcma.accounts.rules import AccountError
 from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
+from tcma.jobs.cli import jobs_group, worker_command
 from tcma.kits.cli import kits_group
 from tcma.mdf import services_budget as mdf_services
 from tcma.storage import StorageError, get_storage
@@ -26,6 +27,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(kits_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_group)
     kits_group.add_command(render_command)
 
 

@@ -153,13 +153,22 @@ _AFTER_COMMIT = "tcma.after_commit"
 _AFTER_ROLLBACK = "tcma.after_rollback"
 
 
+def _in_transaction(db_session: Session) -> None:
+    # An action registered before any SQL belongs to the transaction that begins now (no
+    # connection yet), so a rollback drops it instead of a later commit running it.
+    if not db_session.in_transaction():
+        db_session.begin()
+
+
 def after_commit(db_session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` once ``db_session``'s transaction has committed; never if it rolls back."""
+    _in_transaction(db_session)
     db_session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 def after_rollback(db_session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` if ``db_session``'s transaction rolls back (e.g. remove a written file)."""
+    _in_transaction(db_session)
     db_session.info.setdefault(_AFTER_ROLLBACK, []).append(action)
 
 

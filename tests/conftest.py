@@ -111,6 +111,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Fla
         "DATABASE_URL": database_url,
         "STORAGE_URL": f"file://{tmp_path / 'storage'}",
         "SMTP_URL": "",
+        # Jobs run in-process right after the commit; tests of the queue itself use a real one.
+        "QUEUE_URL": "immediate",
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://tcma.test",
     }
