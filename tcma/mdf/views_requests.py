@@ -24,6 +24,7 @@ from tcma.mdf.web import (
     apply_filters,
     budget_choices,
     fail,
+    in_currency,
     marketing_only,
     open_allocations,
     partner_choices,
@@ -197,7 +198,7 @@ def approve(request_id: int) -> str | Response:
     """Approve the request, possibly for less (first or second approval above the threshold)."""
     session = db.session()
     item = get_scoped_or_404(session, FundRequest, request_id)
-    form = ApproveForm()
+    form = in_currency(ApproveForm(), item.currency)
     if form.validate_on_submit():
         try:
             item, step = services_requests.approve_request(
