@@ -21,6 +21,11 @@ from tcma.fields import AmountField
 from tcma.mdf import money, rules, uploads
 
 
+def optional_id(value: object) -> int | None:
+    """A select's value as an id; the empty choice is None."""
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+
+
 def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
     """An amount input that is required (or optional) with a friendly message."""
     check = InputRequired("Enter an amount.") if required else Optional()
@@ -129,8 +134,11 @@ class FundRequestForm(FlaskForm):
         "Expected leads", default=0, validators=[Optional(), NumberRange(min=0, max=10_000_000)]
     )
     expected_pipeline = amount_field("Expected pipeline", required=False, allow_zero=True)
-    campaign_id = IntegerField(
-        "Campaign number (optional)", validators=[Optional(), NumberRange(min=1)]
+    campaign_id = SelectField(
+        "Campaign (optional)",
+        coerce=optional_id,
+        choices=[("", "No campaign")],
+        description="The campaign this activity promotes; its report will show the MDF.",
     )
     submit = SubmitField("Save draft")
 
