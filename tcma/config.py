@@ -53,6 +53,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("TCMA_DATABASE_URL") or f"sqlite:///{instance / 'tcma.sqlite3'}",
+        "SQLITE_BUSY_TIMEOUT": _int(env, "TCMA_SQLITE_BUSY_TIMEOUT", 30),
         "STORAGE_URL": env.get("TCMA_STORAGE_URL") or f"file://{instance / 'storage'}",
         "S3_ENDPOINT_URL": env.get("TCMA_S3_ENDPOINT_URL") or None,
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),

@@ -1,8 +1,8 @@
-"""Forms of the MDF area; amounts are read exactly (Decimal, two decimals, no negatives)."""
+"""Forms of the MDF area; amounts are read by tcma.amounts (Decimal, two decimals, no negatives)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,32 +17,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tcma.mdf import limits, money, rules, uploads
-from tcma.mdf.rules import MdfError
+from tcma.fields import AmountField
+from tcma.mdf import money, rules, uploads
 
 
-class AmountField(StringField):
-    """A money amount typed by a person; ``data`` is a Decimal or None."""
-
-    def __init__(self, label=None, validators=None, allow_zero: bool = False, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-        self.allow_zero = allow_zero
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            self.data = limits.parse_amount(valuelist[0], allow_zero=self.allow_zero)
-        except MdfError as exc:
-            # WTForms turns a ValueError here into an error shown next to the field.
-            raise ValueError(exc.message) from None
+def optional_id(value: object) -> int | None:
+    """A select's value as an id; the empty choice is None."""
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
 
 
 def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
@@ -61,6 +42,12 @@ class BudgetForm(FlaskForm):
         choices=[(c, f"{c} ({money.CURRENCY_SYMBOLS[c].strip()})") for c in money.CURRENCIES],
     )
     submit = SubmitField("Save budget")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A currency sign typed with the amount must be the budget's currency's."""
+        if self.currency.data in money.CURRENCIES:
+            self.amount.currency = self.currency.data
+        return super().validate(extra_validators)
 
 
 class AllocateForm(FlaskForm):
@@ -147,8 +134,11 @@ class FundRequestForm(FlaskForm):
         "Expected leads", default=0, validators=[Optional(), NumberRange(min=0, max=10_000_000)]
     )
     expected_pipeline = amount_field("Expected pipeline", required=False, allow_zero=True)
-    campaign_id = IntegerField(
-        "Campaign number (optional)", validators=[Optional(), NumberRange(min=1)]
+    campaign_id = SelectField(
+        "Campaign (optional)",
+        coerce=optional_id,
+        choices=[("", "No campaign")],
+        description="The campaign this activity promotes; its report will show the MDF.",
     )
     submit = SubmitField("Save draft")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     SelectField,
@@ -21,11 +22,11 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
 )
 
+from tcma.fields import AmountField
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
@@ -117,11 +118,11 @@ class OpportunityForm(FlaskForm):
     account = _text(
         "Account", "account", "Enter the customer's company.", autocomplete="organization"
     )
-    amount = DecimalField(
+    amount = AmountField(
         "Amount",
-        places=2,
-        validators=[InputRequired("Enter the expected deal value."), NumberRange(min=0)],
-        render_kw={"inputmode": "decimal", "step": "0.01", "min": "0"},
+        allow_zero=True,
+        validators=[InputRequired("Enter the expected deal value.")],
+        description="e.g. 12,500.00",
     )
     currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
     stage = SelectField(
@@ -133,6 +134,11 @@ class OpportunityForm(FlaskForm):
     owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
     campaign_id = SelectField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
     submit = SubmitField("Save opportunity")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A currency sign typed with the amount must be the chosen currency's."""
+        self.amount.currency = self.currency.data if self.currency.data in CURRENCIES else None
+        return super().validate(extra_validators)
 
 
 class ImportForm(FlaskForm):
