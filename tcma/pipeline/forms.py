@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from tcma.forms import Form
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
@@ -51,7 +51,7 @@ def _text(label: str, key: str, required: str | None = None, **render_kw: str) -
     )
 
 
-class LeadCaptureForm(FlaskForm):
+class LeadCaptureForm(Form):
     """The landing page's lead form; the consent label is the campaign's own wording."""
 
     first_name = _text(
@@ -92,7 +92,7 @@ class LeadCaptureForm(FlaskForm):
     )
 
 
-class LeadWorkForm(FlaskForm):
+class LeadWorkForm(Form):
     """Work a lead: status, owner, notes."""
 
     status = SelectField(
@@ -110,7 +110,7 @@ class LeadWorkForm(FlaskForm):
     submit = SubmitField("Save lead")
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(Form):
     """An opportunity's facts, for registering, converting and editing."""
 
     name = _text("Opportunity name", "opportunity_name", "Name the opportunity.")
@@ -135,7 +135,7 @@ class OpportunityForm(FlaskForm):
     submit = SubmitField("Save opportunity")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a CSV export of leads or opportunities."""
 
     kind = SelectField(
@@ -162,7 +162,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     """The checked file, sent back to be written (it is checked again first)."""
 
     kind = HiddenField()
@@ -172,7 +172,7 @@ class ImportConfirmForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing personal data cannot be undone: the person ticks a box to say they mean it."""
 
     confirm = BooleanField(
