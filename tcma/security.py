@@ -8,6 +8,8 @@ from flask import Flask, Response, request
 from tcma.errors import UnreadableInput
 from tcma.text_rules import has_control_characters
 
+#: Parameters that only ever go through tcma.urls.is_safe_next, which ignores a bad value.
+REDIRECT_PARAMETERS = frozenset({"next"})
 UNREADABLE_ADDRESS = (
     "The address holds invisible control characters, so it was not used. "
     "Check the link or the search you typed and try again."
@@ -38,7 +40,9 @@ def init_security(app: Flask) -> None:
 def _refuse_control_characters() -> None:
     # Search boxes and list filters read the query string; a NUL byte there would reach
     # the database (PostgreSQL refuses it with an error), so such an address stops here.
-    values = [request.path, *(part for item in request.args.items(multi=True) for part in item)]
+    values = [request.path]
+    for key, value in request.args.items(multi=True):
+        values += [key] if key in REDIRECT_PARAMETERS else [key, value]
     if any(has_control_characters(value) for value in values):
         raise UnreadableInput(UNREADABLE_ADDRESS)
 

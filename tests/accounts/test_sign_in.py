@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tcma.accounts import services
 from tcma.accounts.models import Partner, User
+from tcma.urls import is_safe_next
 from tests.conftest import TEST_PASSWORD, World, make_test_app
 
 WRONG = "The email or password is not correct."
@@ -83,6 +84,37 @@ def test_next_goes_to_local_paths_only(app: Flask, world: World) -> None:
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         response = sign_in(app.test_client(), "admin@vendor.example", TEST_PASSWORD, evil)
         assert response.headers["Location"] == "/home", evil
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ["/home%0d%0aSet-Cookie:%20x=1", "/x%0aLocation:%20https://evil.example", "/%09/evil.example"],
+)
+def test_next_with_control_characters_is_ignored_after_a_successful_sign_in(
+    app: Flask, world: World, evil: str
+) -> None:
+    response = sign_in(app.test_client(), "admin@vendor.example", TEST_PASSWORD, evil)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_safe_next_refuses_every_way_off_the_site() -> None:
+    for evil in (
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "\\evil.example",
+        "/\t/evil.example",
+        "/a\r\nb",
+        "/a\x00",
+        "javascript:alert(1)",
+        "evil.example",
+        "",
+        None,
+    ):
+        assert not is_safe_next(evil), evil
+    assert is_safe_next("/admin/partners?q=a%20b#top")
 
 
 def test_session_is_replaced_at_sign_in(client, world: World) -> None:
