@@ -32,6 +32,13 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _hops(env: dict) -> int:
+    hops = _int(env, "TCMA_TRUSTED_PROXY_HOPS", 0)
+    if not 0 <= hops <= 5:
+        raise ConfigError(f"TCMA_TRUSTED_PROXY_HOPS must be between 0 and 5, got {hops}")
+    return hops
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Return the Flask config mapping built from the environment."""
     env = dict(os.environ if env is None else env)
@@ -65,6 +72,10 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get(
+            "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
+        ),
+        "TRUSTED_PROXY_HOPS": _hops(env),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
