@@ -6,6 +6,7 @@ without a secret key instead of silently using a development one.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
             "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
         ),
         "TRUSTED_PROXY_HOPS": _hops(env),
+        "LEAD_REPEAT_WINDOW": dt.timedelta(hours=_int(env, "TCMA_LEAD_REPEAT_HOURS", 24)),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
