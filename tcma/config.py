@@ -55,7 +55,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
                 "e.g. TCMA_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         secret = DEV_SECRET_KEY
-    base_url = env.get("TCMA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    port = _int(env, "PORT", 5000)
+    # Unset, links follow the port the app is served on (`tcma serve` also follows --port).
+    base_url = (env.get("TCMA_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     secure_cookies = _bool(env.get("TCMA_SECURE_COOKIES"), base_url.startswith("https://"))
     return {
         "ENV_MODE": mode,
@@ -66,6 +68,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,
+        "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),
         "VENDOR_WEBSITE": env.get("TCMA_VENDOR_WEBSITE", "https://www.northbeam.example"),
         "RATELIMIT_STORAGE_URI": env.get("TCMA_RATELIMIT_STORAGE_URL", "memory://"),
@@ -81,7 +84,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
-        "PORT": _int(env, "PORT", 5000),
+        "PORT": port,
         "LOG_LEVEL": env.get("TCMA_LOG_LEVEL", "INFO").upper(),
         "SESSION_COOKIE_NAME": "tcma_session",
         "SESSION_COOKIE_HTTPONLY": True,
