@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tcma import commands, db, errors, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
@@ -60,6 +61,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
 
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind that many load balancers, the client's address, scheme and host are the
+        # ones they forward; with 0 (the default) forwarded headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
     csrf.init_app(app)
     limiter.init_app(app)

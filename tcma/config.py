@@ -6,6 +6,7 @@ without a secret key instead of silently using a development one.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,6 +33,13 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _hops(env: dict) -> int:
+    hops = _int(env, "TCMA_TRUSTED_PROXY_HOPS", 0)
+    if not 0 <= hops <= 5:
+        raise ConfigError(f"TCMA_TRUSTED_PROXY_HOPS must be between 0 and 5, got {hops}")
+    return hops
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Return the Flask config mapping built from the environment."""
     env = dict(os.environ if env is None else env)
@@ -47,7 +55,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
                 "e.g. TCMA_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         secret = DEV_SECRET_KEY
-    base_url = env.get("TCMA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    port = _int(env, "PORT", 5000)
+    # Unset, links follow the port the app is served on (`tcma serve` also follows --port).
+    base_url = (env.get("TCMA_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     secure_cookies = _bool(env.get("TCMA_SECURE_COOKIES"), base_url.startswith("https://"))
     return {
         "ENV_MODE": mode,
@@ -60,6 +70,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,
+        "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),
         "VENDOR_WEBSITE": env.get("TCMA_VENDOR_WEBSITE", "https://www.northbeam.example"),
         "RATELIMIT_STORAGE_URI": env.get("TCMA_RATELIMIT_STORAGE_URL", "memory://"),
@@ -67,10 +78,15 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get(
+            "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
+        ),
+        "TRUSTED_PROXY_HOPS": _hops(env),
+        "LEAD_REPEAT_WINDOW": dt.timedelta(hours=_int(env, "TCMA_LEAD_REPEAT_HOURS", 24)),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
-        "PORT": _int(env, "PORT", 5000),
+        "PORT": port,
         "LOG_LEVEL": env.get("TCMA_LOG_LEVEL", "INFO").upper(),
         "SESSION_COOKIE_NAME": "tcma_session",
         "SESSION_COOKIE_HTTPONLY": True,

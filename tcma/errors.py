@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from tcma import db
 
@@ -20,6 +20,10 @@ MESSAGES = {
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
     500: ("Something went wrong", "We could not finish this request. Nothing was changed."),
 }
+
+
+class UnreadableInput(BadRequest):
+    """A request whose address holds characters nobody types; its own message is shown."""
 
 
 def wants_json() -> bool:
@@ -49,6 +53,8 @@ def _commit_or_rollback(response: Response) -> Response:
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
+    if isinstance(error, UnreadableInput):
+        text = error.description or text
     if code == 429:
         text = f"{text} ({error.description})" if error.description else text
     if wants_json():

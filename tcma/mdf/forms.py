@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tcma.fields import AmountField
+from tcma.forms import Form
 from tcma.mdf import money, rules, uploads
 
 
@@ -32,7 +32,7 @@ def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
     return AmountField(label, validators=[check], **kwargs)
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     period_start = DateField("Period starts", validators=[InputRequired("Enter a date.")])
     period_end = DateField("Period ends", validators=[InputRequired("Enter a date.")])
@@ -50,30 +50,30 @@ class BudgetForm(FlaskForm):
         return super().validate(extra_validators)
 
 
-class AllocateForm(FlaskForm):
+class AllocateForm(Form):
     partner_id = SelectField("Partner", coerce=int, validators=[InputRequired()])
     amount = amount_field("Amount to allocate")
     comment = StringField("Note (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Allocate")
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     amount = amount_field("New allocation", allow_zero=True)
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Change allocation")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to_partner_id = SelectField("Move to partner", coerce=int, validators=[InputRequired()])
     amount = amount_field("Amount to move")
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Move money")
 
 
-def bulk_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
+def bulk_form(tiers: list[tuple[int, str]]) -> type[Form]:
     """A bulk-allocation form with one amount (or share) field per tier."""
 
-    class BulkAllocateForm(FlaskForm):
+    class BulkAllocateForm(Form):
         mode = RadioField(
             "How to allocate",
             choices=[
@@ -91,10 +91,10 @@ def bulk_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
     return BulkAllocateForm
 
 
-def settings_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
+def settings_form(tiers: list[tuple[int, str]]) -> type[Form]:
     """The program settings form with a co-op share field per tier."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(Form):
         four_eyes_threshold = amount_field(
             "Four-eyes threshold",
             required=False,
@@ -117,7 +117,7 @@ def settings_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
     return SettingsForm
 
 
-class FundRequestForm(FlaskForm):
+class FundRequestForm(Form):
     allocation_id = SelectField("Allocation", coerce=int, validators=[InputRequired()])
     activity_type = SelectField("Activity type", choices=list(rules.ACTIVITY_TYPES.items()))
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -143,25 +143,25 @@ class FundRequestForm(FlaskForm):
     submit = SubmitField("Save draft")
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     amount = amount_field("Amount to approve")
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Approve")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     comment = TextAreaField(
         "Reason", validators=[DataRequired("Tell the partner why."), Length(max=2000)]
     )
     submit = SubmitField("Send")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Confirm")
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     actual_cost = amount_field("Actual cost of the activity")
     claimed_amount = amount_field("Amount claimed")
     notes = TextAreaField("Notes for finance (optional)", validators=[Optional(), Length(max=5000)])
@@ -173,7 +173,7 @@ class ClaimForm(FlaskForm):
     submit = SubmitField("Save claim")
 
 
-class ProofForm(FlaskForm):
+class ProofForm(Form):
     kind = SelectField("What the file shows", choices=list(uploads.PROOF_KINDS.items()))
     file = FileField(
         "File",
@@ -183,7 +183,7 @@ class ProofForm(FlaskForm):
     submit = SubmitField("Upload")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     paid_on = DateField("Payment date", validators=[InputRequired("Enter a date.")])
     method = SelectField("Method", choices=list(rules.PAYMENT_METHODS.items()))
     reference = StringField(
@@ -194,7 +194,7 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Record payment")
 
 
-class PaymentExportForm(FlaskForm):
+class PaymentExportForm(Form):
     class Meta:
         csrf = False
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 )
 
 from tcma.fields import AmountField
+from tcma.forms import Form
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
@@ -52,7 +52,7 @@ def _text(label: str, key: str, required: str | None = None, **render_kw: str) -
     )
 
 
-class LeadCaptureForm(FlaskForm):
+class LeadCaptureForm(Form):
     """The landing page's lead form; the consent label is the campaign's own wording."""
 
     first_name = _text(
@@ -93,7 +93,7 @@ class LeadCaptureForm(FlaskForm):
     )
 
 
-class LeadWorkForm(FlaskForm):
+class LeadWorkForm(Form):
     """Work a lead: status, owner, notes."""
 
     status = SelectField(
@@ -111,7 +111,7 @@ class LeadWorkForm(FlaskForm):
     submit = SubmitField("Save lead")
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(Form):
     """An opportunity's facts, for registering, converting and editing."""
 
     name = _text("Opportunity name", "opportunity_name", "Name the opportunity.")
@@ -141,7 +141,7 @@ class OpportunityForm(FlaskForm):
         return super().validate(extra_validators)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a CSV export of leads or opportunities."""
 
     kind = SelectField(
@@ -168,7 +168,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     """The checked file, sent back to be written (it is checked again first)."""
 
     kind = HiddenField()
@@ -178,7 +178,7 @@ class ImportConfirmForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing personal data cannot be undone: the person ticks a box to say they mean it."""
 
     confirm = BooleanField(
