@@ -40,6 +40,19 @@ def _hops(env: dict) -> int:
     return hops
 
 
+def _seconds(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value <= 300:
+        raise ConfigError(f"{name} must be more than 0 and at most 300 seconds, got {raw!r}")
+    return value
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Return the Flask config mapping built from the environment."""
     env = dict(os.environ if env is None else env)
@@ -66,6 +79,11 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SQLITE_BUSY_TIMEOUT": _int(env, "TCMA_SQLITE_BUSY_TIMEOUT", 30),
         "STORAGE_URL": env.get("TCMA_STORAGE_URL") or f"file://{instance / 'storage'}",
         "S3_ENDPOINT_URL": env.get("TCMA_S3_ENDPOINT_URL") or None,
+        "S3_CONNECT_TIMEOUT": _seconds(env, "TCMA_S3_CONNECT_TIMEOUT", 2.0),
+        "S3_READ_TIMEOUT": _seconds(env, "TCMA_S3_READ_TIMEOUT", 5.0),
+        "S3_MAX_ATTEMPTS": max(1, _int(env, "TCMA_S3_MAX_ATTEMPTS", 2)),
+        "HEALTH_CHECK_TIMEOUT": _seconds(env, "TCMA_HEALTH_CHECK_TIMEOUT", 1.5),
+        "PREVIEWS_PER_USER": max(1, _int(env, "TCMA_PREVIEWS_PER_USER", 2)),
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),

@@ -183,7 +183,9 @@ def rollback_if_open() -> None:
 def _close_session(exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        if exc is not None:
+        # close() alone would end an open transaction without the after-rollback actions
+        # (removing files written for it), so anything left uncommitted is rolled back.
+        if exc is not None or db_session.in_transaction():
             db_session.rollback()
         db_session.close()
 
