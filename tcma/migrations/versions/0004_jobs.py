@@ -1,7 +1,7 @@
 """job records and job effects (idempotency keys)
 
 Revision ID: 0004_jobs
-Revises: 0002_areas
+Revises: 0003_lead_submissions
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_jobs"
-down_revision: str | None = "0002_areas"
+down_revision: str | None = "0003_lead_submissions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
