@@ -26,7 +26,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from tcma.fields import AmountField
+from tcma.fields import AmountField, IdChoiceField
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
@@ -102,7 +102,7 @@ class LeadWorkForm(FlaskForm):
             (s, rules.LEAD_STATUS_LABELS[s]) for s in rules.LEAD_STATUSES if s != rules.CONVERTED
         ],
     )
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
     notes = TextAreaField(
         "Notes",
         validators=[Optional(), Length(max=L["notes"])],
@@ -131,8 +131,8 @@ class OpportunityForm(FlaskForm):
         default=rules.PROSPECTING,
     )
     expected_close_on = DateField("Expected close date", validators=[Optional()])
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
-    campaign_id = SelectField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    campaign_id = IdChoiceField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
     submit = SubmitField("Save opportunity")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -147,7 +147,7 @@ class ImportForm(FlaskForm):
     kind = SelectField(
         "What the file holds", choices=[(LEADS, "Leads"), (OPPORTUNITIES, "Opportunities")]
     )
-    campaign_id = SelectField(
+    campaign_id = IdChoiceField(
         "Campaign",
         coerce=_optional_int,
         choices=[("", "No campaign")],
