@@ -137,6 +137,16 @@ class FundRequestForm(FlaskForm):
     )
     submit = SubmitField("Save draft")
 
+    # The currency of each allocation on offer, filled by the view with the choices.
+    currencies: dict[int, str] = {}
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Amounts typed with a currency sign must carry the chosen allocation's currency's."""
+        currency = self.currencies.get(self.allocation_id.data)  # type: ignore[call-overload]
+        for field in (self.total_cost, self.requested_amount, self.expected_pipeline):
+            field.currency = currency
+        return super().validate(extra_validators)
+
 
 class ApproveForm(FlaskForm):
     amount = amount_field("Amount to approve")
