@@ -29,6 +29,7 @@ from tcma.cobrand.render import (
 from tcma.cobrand.rules import CleanImage
 from tcma.kits import services as kit_services
 from tcma.kits.models import KitVersion
+from tcma.media_links import BRAND_LOGO, KIT_MEDIA, media_token
 from tcma.storage import Storage
 
 RENDER_PREFIX = "renders/"
@@ -101,14 +102,17 @@ def public_url(endpoint: str, **values: object) -> str:
 
 def kit_media_base_url(version: KitVersion) -> str:
     """The public folder URL of a version's media/ files (media('x.png') appends to it)."""
-    return public_url("kit_media.file", version_id=version.id, path="x").removesuffix("x")
+    token = media_token(KIT_MEDIA, version.id)
+    return public_url("kit_media.file", version_id=version.id, token=token, path="x")[:-1]
 
 
 def brand_logo_url(version: BrandVersion | None) -> str:
     """The public URL of a brand version's logo, or '' when it has none."""
     if version is None or not version.logo_key:
         return ""
-    return public_url("brand.logo", version_id=version.id)
+    return public_url(
+        "brand.logo", version_id=version.id, token=media_token(BRAND_LOGO, version.id)
+    )
 
 
 def field_image_name(key: str) -> str:
