@@ -1,4 +1,4 @@
-"""Brand logos and campaign images whose commit fails leave no file behind (and keep shared ones)."""
+"""Logos and campaign images whose commit fails leave no file behind (shared ones stay)."""
 
 from __future__ import annotations
 
