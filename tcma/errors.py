@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, session
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from tcma import db
 from tcma.storage import StorageError, StorageUnavailable
@@ -31,6 +31,10 @@ STORAGE_FAILED = (
 )
 #: Seconds a client is asked to wait before trying again after a storage failure.
 STORAGE_RETRY_AFTER = 30
+
+
+class UnreadableInput(BadRequest):
+    """A request whose address holds characters nobody types; its own message is shown."""
 
 
 def wants_json() -> bool:
@@ -61,6 +65,8 @@ def _commit_or_rollback(response: Response) -> Response:
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
+    if isinstance(error, UnreadableInput):
+        text = error.description or text
     if code == 429:
         text = f"{text} ({error.description})" if error.description else text
     return _error_page(code, title, text)
