@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
@@ -97,6 +97,7 @@ class Money(TypeDecorator):
 # GET/HEAD requests only read (a landing page view adds one counter upsert): taking the write
 # lock for them would queue every page behind every write, so they run as pysqlite does by
 # default: each read sees the latest commit, and a write takes the lock when it happens.
+_View = TypeVar("_View", bound=Callable[..., Any])
 BEGIN_OPTION = "tcma_sqlite_begin"
 BEGIN_IMMEDIATE = "immediate"
 BEGIN_ON_FIRST_WRITE = "on_first_write"
@@ -162,10 +163,25 @@ def session() -> Session:
     begins with the write lock (see BEGIN_OPTION above).
     """
     if "db_session" not in g:
-        reads_only = has_request_context() and request.method in ("GET", "HEAD")
+        reads_only = has_request_context() and (
+            request.method in ("GET", "HEAD") or _view_reads_only()
+        )
         factory = "tcma.reader_sessionmaker" if reads_only else "tcma.sessionmaker"
         g.db_session = current_app.extensions[factory]()
     return g.db_session
+
+
+def reads_only(view: _View) -> _View:
+    """Mark a view that never writes, though it is POSTed to (a live preview): its session is
+    a reader one, so on SQLite a slow render holds no write lock that other requests wait on.
+    Put it right under the route decorator."""
+    view.tcma_reads_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_reads_only() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "tcma_reads_only", False))
 
 
 def commit_if_open() -> None:
