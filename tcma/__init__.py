@@ -18,6 +18,7 @@ from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_login(app)
     init_storage(app)
+    init_inflight(app)
     init_mail(app)
     init_jobs(app)
     security.init_security(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -230,9 +232,15 @@ def render_file(
     ctx: RenderContext,
     target: str,
     prefix: str = PREVIEW_PREFIX,
+    guard: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> RenderedFile:
-    """One render's bytes, through the cache (previews)."""
-    return cached_renderer(storage, prefix).render(source, asset_key, ctx, target)
+    """One render's bytes, through the cache (previews); ``guard`` wraps a render, not a hit."""
+
+    def guarded(src: KitSource, key: str, context: RenderContext, tgt: str) -> RenderedFile:
+        with guard():
+            return _render(src, key, context, tgt)
+
+    return CachedRenderer(storage, guarded, prefix=prefix).render(source, asset_key, ctx, target)
 
 
 def ensure_bundle(session: Session, storage: Storage, draft: CampaignDraft) -> tuple[str, str]:
