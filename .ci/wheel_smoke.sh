@@ -10,6 +10,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
 
 "$checkout/.venv/bin/pip" wheel --quiet --no-deps --wheel-dir "$work/dist" "$checkout"
 wheel="$(ls "$work"/dist/tcma-*.whl)"
@@ -33,11 +34,11 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 "$work/venv/bin/tcma" serve --port "$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do
-  if body="$(curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null)"; then
+  if body="$(fetch "http://127.0.0.1:$port/healthz" 2>/dev/null)"; then
     echo "healthz: $body"
-    page="$(curl -fsS "http://127.0.0.1:$port/login")"
+    page="$(fetch "http://127.0.0.1:$port/login")"
     grep -q "<form" <<<"$page" || { echo "the sign-in page did not render"; exit 1; }
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/static/css/app.css"
+    fetch "http://127.0.0.1:$port/static/css/app.css" >/dev/null
     echo "wheel install: init, demo, serve and /healthz work outside the checkout"
     exit 0
   fi
