@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, security, templating
+from tcma import commands, db, errors, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.campaigns import landing_views, launch_views
@@ -27,8 +26,6 @@ from tcma.mdf import views as mdf_views
 from tcma.pipeline import views as pipeline_views
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BLUEPRINTS = (
     auth_views.bp,
@@ -53,9 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: read settings, bind extensions, register blueprints and commands."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+        static_url_path="/static",
+        instance_path=_instance_path(config),
     )
     app.config.update(load_config(app.instance_path))
     if config:
@@ -81,3 +79,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     commands.register_commands(app)
     return app
+
+
+def _instance_path(config: dict[str, Any] | None) -> str | None:
+    # A checkout keeps its data in instance/; an installed tcma uses Flask's default
+    # (<prefix>/var/tcma-instance) unless INSTANCE_PATH says otherwise.
+    chosen = (config or {}).get("INSTANCE_PATH")
+    if chosen:
+        return str(chosen)
+    return str(resources.CHECKOUT / "instance") if resources.in_checkout() else None

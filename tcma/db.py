@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -58,13 +58,6 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value
-
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """Quantize to cents; refuses floats, which cannot hold money exactly."""
-    if isinstance(value, float):
-        raise TypeError("money must be Decimal, int or str, never float")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Money(TypeDecorator):
