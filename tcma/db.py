@@ -97,7 +97,6 @@ class Money(TypeDecorator):
 # GET/HEAD requests only read (a landing page view adds one counter upsert): taking the write
 # lock for them would queue every page behind every write, so they run as pysqlite does by
 # default: each read sees the latest commit, and a write takes the lock when it happens.
-_View = TypeVar("_View", bound=Callable[..., Any])
 BEGIN_OPTION = "tcma_sqlite_begin"
 BEGIN_IMMEDIATE = "immediate"
 BEGIN_ON_FIRST_WRITE = "on_first_write"
@@ -169,6 +168,9 @@ def session() -> Session:
         factory = "tcma.reader_sessionmaker" if reads_only else "tcma.sessionmaker"
         g.db_session = current_app.extensions[factory]()
     return g.db_session
+
+
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
 def reads_only(view: _View) -> _View:
