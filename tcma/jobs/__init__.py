@@ -39,6 +39,7 @@ User-started long work with a visible job record (exports, zips): ``tcma.jobs.re
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -168,7 +169,12 @@ def bind(app: Flask, huey: Huey) -> dict[str, TaskWrapper]:
 
 
 def init_jobs(app: Flask) -> None:
-    """Build the app's queue from QUEUE_URL and bind the jobs defined so far."""
+    """Build the app's queue from QUEUE_URL and bind the jobs defined so far.
+
+    JOB_MODULES names extra modules with jobs (plugins, tests, benchmarks) to import first.
+    """
+    for module in app.config.get("JOB_MODULES", ()):
+        importlib.import_module(module)
     huey = make_queue(app.config["QUEUE_URL"], app.instance_path)
     app.extensions[QUEUE_KEY] = huey
     app.extensions[TASKS_KEY] = bind(app, huey)
