@@ -57,6 +57,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "S3_ENDPOINT_URL": env.get("TCMA_S3_ENDPOINT_URL") or None,
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
+        "QUEUE_NAME": env.get("TCMA_QUEUE_NAME", "tcma").strip() or "tcma",
         "JOB_MODULES": [m for m in env.get("TCMA_JOB_MODULES", "").split(",") if m.strip()],
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,

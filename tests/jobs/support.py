@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -16,22 +17,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 TCMA = str(Path(sys.executable).with_name("tcma"))
 REDIS_URL = os.environ.get("TCMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 def redis_or_skip() -> str:
-    """The test Redis database (flushed), or skip when no Redis answers."""
-    import redis
-
+    """The test Redis database, or skip when no Redis answers."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.RedisError:
         pytest.skip(f"Redis suite: no Redis at {REDIS_URL} (.ci/run starts redis-server)")
-    client.flushdb()
     return REDIS_URL
+
+
+@contextmanager
+def redis_queue_name() -> Iterator[str]:
+    """A queue name of this test's own (tests share the Redis db); its keys go at the end."""
+    name = f"tcma-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"*{name}*"))
+    if keys:
+        client.delete(*keys)
 
 
 class Inbox:
@@ -68,6 +78,7 @@ def worker_env(app_config: dict[str, Any], **extra: str) -> dict[str, str]:
         TCMA_DATABASE_URL=app_config["DATABASE_URL"],
         TCMA_STORAGE_URL=app_config["STORAGE_URL"],
         TCMA_QUEUE_URL=app_config["QUEUE_URL"],
+        TCMA_QUEUE_NAME=app_config["QUEUE_NAME"],
         TCMA_SMTP_URL=app_config["SMTP_URL"],
         TCMA_BASE_URL=app_config["BASE_URL"],
         TCMA_SECRET_KEY=app_config["SECRET_KEY"],

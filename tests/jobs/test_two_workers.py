@@ -16,9 +16,14 @@ JOBS = 1000
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_two_workers_on_redis_run_each_of_1000_jobs_once(database_url, tmp_path: Path) -> None:
+def test_two_workers_on_redis_run_each_of_1000_jobs_once(
+    request, database_url, tmp_path: Path
+) -> None:
     url = redis_or_skip()
-    app = make_test_app(database_url, tmp_path, QUEUE_URL=url, JOB_MODULES=["tests.jobs.tasks"])
+    name = request.getfixturevalue("redis_name")
+    app = make_test_app(
+        database_url, tmp_path, QUEUE_URL=url, QUEUE_NAME=name, JOB_MODULES=["tests.jobs.tasks"]
+    )
     runs = tmp_path / "runs.txt"
     env = worker_env(app.config, TCMA_JOB_MODULES="tests.jobs.tasks", PYTHONPATH=str(ROOT))
     with (

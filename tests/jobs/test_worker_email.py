@@ -44,7 +44,11 @@ def queued_app(request, database_url: str, tmp_path: Path, inbox) -> Iterator[Fl
     _, port = inbox
     queue = "" if request.param == "sqlite" else redis_or_skip()
     application = make_test_app(
-        database_url, tmp_path, QUEUE_URL=queue, SMTP_URL=f"smtp://127.0.0.1:{port}"
+        database_url,
+        tmp_path,
+        QUEUE_URL=queue,
+        QUEUE_NAME=request.getfixturevalue("redis_name"),
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
     )
     yield application
     application.extensions["tcma.engine"].dispose()
