@@ -18,6 +18,7 @@ from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.jobs import init_jobs
+from tcma.jobs import views as job_views
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     pipeline_views.bp,
     report_views.bp,
     mdf_views.bp,
+    job_views.bp,
 )
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import redis
 
+from tcma.jobs.models import FAILED, JobRecord
+
 TCMA = str(Path(sys.executable).with_name("tcma"))
 REDIS_URL = os.environ.get("TCMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
@@ -110,3 +112,30 @@ def worker_process(env: dict[str, str], *args: str, cwd: Path) -> Iterator[subpr
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def matrix_job(ctx: Any) -> Any:
+    """A failed export of partner A's user (ben), for the access matrix."""
+    if not hasattr(ctx, "job_record_id"):
+        session = ctx.app.extensions["tcma.sessionmaker"]()
+        user = ctx.world.users["a_user"]
+        record = JobRecord(
+            task="pipeline.export_csv",
+            kind="export",
+            title="Leads export (Salesforce CSV)",
+            params={
+                "kind": "leads",
+                "crm": "salesforce",
+                "filter": {"partner_id": user.partner_id},
+                "token": "matrix",
+            },
+            user_id=user.id,
+            partner_id=user.partner_id,
+            status=FAILED,
+            error="Storage was unreachable.",
+        )
+        session.add(record)
+        session.commit()
+        ctx.job_record_id = record.id
+        session.close()
+    return ctx
