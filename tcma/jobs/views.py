@@ -144,10 +144,8 @@ def failed() -> str:
     session = db.session()
     items = records.listed(session, FAILED)
     ids = {item.user_id for item in items if item.user_id is not None}
-    users = session.execute(select(User.id, User.email).where(User.id.in_(ids))) if ids else []
-    return render_template(
-        "jobs/failed.html", items=items, record_users=dict(users), form=ActionForm()
-    )
+    users = dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    return render_template("jobs/failed.html", items=items, record_users=users, form=ActionForm())
 
 
 @bp.route("/jobs/<int:record_id>/retry", methods=["POST"])
