@@ -153,21 +153,21 @@ def listed(session: Session, status: str | None = None, limit: int = 100) -> lis
     return list(session.scalars(stmt.order_by(JobRecord.id.desc()).limit(limit)))
 
 
-def recent(session: Session, user_id: int, kind: str, **params: Any) -> list[JobRecord]:
+def recent(session: Session, user_id: int, job_kind: str, /, **params: Any) -> list[JobRecord]:
     """A person's jobs of one kind from the last day whose params match, newest first."""
     since = utcnow() - dt.timedelta(days=1)
     return [
         item
         for item in for_user(session, user_id, limit=20)
-        if item.kind == kind
+        if item.kind == job_kind
         and item.created_at >= since
         and all((item.params or {}).get(k) == v for k, v in params.items())
     ][:3]
 
 
-def active(session: Session, user_id: int, kind: str, **params: Any) -> JobRecord | None:
+def active(session: Session, user_id: int, job_kind: str, /, **params: Any) -> JobRecord | None:
     """The person's job of this kind and params that is still queued or running, if any."""
     return next(
-        (r for r in recent(session, user_id, kind, **params) if r.status in (QUEUED, RUNNING)),
+        (r for r in recent(session, user_id, job_kind, **params) if r.status in (QUEUED, RUNNING)),
         None,
     )

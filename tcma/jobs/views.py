@@ -61,11 +61,11 @@ def status_of(record: JobRecord) -> dict[str, Any]:
     }
 
 
-def recent_jobs(kind: str, **params: Any) -> list[JobRecord]:
+def recent_jobs(job_kind: str, /, **params: Any) -> list[JobRecord]:
     """The signed-in person's recent jobs of one kind (for the page where they started them)."""
     if not current_user.is_authenticated:
         return []
-    return records.recent(db.session(), current_user.id, kind, **params)
+    return records.recent(db.session(), current_user.id, job_kind, **params)
 
 
 @bp.app_context_processor
