@@ -8,22 +8,28 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, resources, security, templating
+from tcma import commands, db, errors, mail, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
+from tcma.campaigns import tasks as campaign_tasks
 from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
+from tcma.jobs import views as job_views
 from tcma.kits import catalog_views, content_views
+from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
+from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import views as pipeline_views
+from tcma.reports import tasks as report_tasks
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
 
@@ -43,7 +49,11 @@ BLUEPRINTS = (
     pipeline_views.bp,
     report_views.bp,
     mdf_views.bp,
+    job_views.bp,
 )
+
+# The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
+JOB_MODULES = (mail, campaign_tasks, kit_tasks, mdf_tasks, pipeline_tasks, report_tasks)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -86,6 +86,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PREVIEWS_PER_USER": max(1, _int(env, "TCMA_PREVIEWS_PER_USER", 2)),
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
+        "QUEUE_NAME": env.get("TCMA_QUEUE_NAME", "tcma").strip() or "tcma",
+        "JOB_MODULES": [m for m in env.get("TCMA_JOB_MODULES", "").split(",") if m.strip()],
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),

@@ -40,6 +40,7 @@ NAV_ITEMS = (
     NavItem("partners.partners", "Partners", VENDOR),
     NavItem("partners.tiers", "Tiers", (rules.ADMIN,)),
     NavItem("users.index", "People", (rules.ADMIN, rules.PARTNER_ADMIN)),
+    NavItem("jobs.index", "Your exports", (*PARTNER, *VENDOR)),
 )
 
 
