@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -100,10 +101,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        _ping_idle_connections(engine)
     return engine
+
+
+#: A pooled connection unused this long is pinged before it is handed out (a database restart
+#: or an idle timeout may have closed it); busy connections skip that round trip, which
+#: pool_pre_ping would spend on every request.
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "tcma.idle_since"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    def fresh(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: use another connection
+            # The pool drops this connection and checks out (or opens) another one.
+            raise exc.DisconnectionError(str(error)) from error
+
+    event.listen(engine, "connect", fresh)
+    event.listen(engine, "checkin", fresh)
+    event.listen(engine, "checkout", checkout)
 
 
 def init_db(app: Flask) -> None:
