@@ -15,6 +15,7 @@ from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
+from tcma.cobrand.render import configure_shared_pool
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.kits import catalog_views, content_views
@@ -60,6 +61,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
 
     db.init_db(app)
+    # Render workers start on first use, or right after a gunicorn fork (gunicorn_conf.py).
+    configure_shared_pool(size=max(1, app.config["RENDER_WORKERS"]))
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
