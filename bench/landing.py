@@ -282,7 +282,8 @@ def baselines(
     page_url: str, folder: Path, database_url: str, seconds: int, env: dict[str, str]
 ) -> None:
     """The bare Flask page, nginx, and the one-INSERT lead app, each measured like tcma."""
-    page = requests.get(page_url, timeout=30).content
+    # Fetched as a link preview would be, so that it is not counted as a page view.
+    page = requests.get(page_url, timeout=30, headers={"User-Agent": "bench-preview"}).content
     port = free_port()
     bare = start_baseline(BARE_APP, folder, port, env, page)
     try:

@@ -156,9 +156,15 @@ def session() -> Session:
 
 
 def commit_if_open() -> None:
-    """Commit the request's session if one was opened."""
-    if "db_session" in g:
-        g.db_session.commit()
+    """Commit the request's session if it began a transaction or holds unsaved changes.
+
+    A request that read nothing, or only from caches, sends no COMMIT and runs no hooks.
+    """
+    db_session = g.get("db_session")
+    if db_session is not None and (
+        db_session.in_transaction() or db_session.new or db_session.dirty or db_session.deleted
+    ):
+        db_session.commit()
 
 
 def rollback_if_open() -> None:

@@ -210,6 +210,7 @@ def _is_a_view() -> bool:
 
 
 @bp.route("/l/<code>")
+@limiter.exempt  # no limit applies to pages; skip the limiter's per-request lookups
 def page(code: str) -> Response:
     """The campaign's co-branded landing page with its lead form."""
     visit = _visit_or_404(code, cached=True)
@@ -269,6 +270,7 @@ def _thanks_url(visit: landing.Visit) -> str:
 
 
 @bp.route("/l/<code>/thanks")
+@limiter.exempt
 def thanks(code: str) -> Response:
     """The thank-you page after a lead was sent."""
     visit = _visit_or_404(code, cached=True)
