@@ -70,7 +70,9 @@ def _url(server_url: str, schema: str | None = None) -> str:
 def _seed(engine: Engine, small: bool) -> None:
     if small:
         dashboard_seed.LEADS, dashboard_seed.OPPORTUNITIES = 10_000, 1_000
-    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        # No checkfirst: public's tables are visible on the small schema's search path.
+        Base.metadata.create_all(conn, checkfirst=False)
     started = time.perf_counter()
     counts = dashboard_seed.seed(engine, dt.datetime.now(dt.UTC))
     print(f"seeded in {time.perf_counter() - started:.0f} s: leads {counts['leads']:,}")
@@ -97,6 +99,15 @@ def prepare(server_url: str) -> tuple[str, str]:
     if not small_seeded:
         _seed(small_engine, small=True)
         add_people(small_engine)
+        # The seed set the (public) sequences from the small tables: set them back.
+        with engine.begin() as conn:
+            for table in ("leads", "opportunities", "mdf_ledger_entries"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('public.{table}', 'id'), "
+                        f"(SELECT max(id) FROM public.{table}))"
+                    )
+                )
     for each, fresh in ((engine, filled), (small_engine, not small_seeded)):
         if fresh:
             with each.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -57,7 +57,12 @@ def index() -> str:
         stmt,
         (Claim.id,),
         request.args.get("cursor"),
-        loaders=(selectinload(Claim.partner), selectinload(Claim.fund_request)),
+        loaders=(
+            selectinload(Claim.partner),
+            selectinload(Claim.fund_request)
+            .selectinload(FundRequest.allocation)
+            .selectinload(Allocation.budget),
+        ),
     )
     return render_template(
         "mdf/claims.html",

@@ -11,7 +11,7 @@ from tcma import db
 from tcma.accounts.access import get_scoped_or_404
 from tcma.mdf import notify, services_payments
 from tcma.mdf.forms import PaymentExportForm, PaymentForm
-from tcma.mdf.models import Claim, Payment
+from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
 from tcma.mdf.rules import MdfError
 from tcma.mdf.web import fail, finance_only, today
 from tcma.pagination import keyset
@@ -39,7 +39,13 @@ def index() -> str:
         _filtered(form),
         (Payment.paid_on, Payment.id),
         request.args.get("cursor"),
-        loaders=(selectinload(Payment.claim),),
+        loaders=(
+            selectinload(Payment.claim).selectinload(Claim.partner),
+            selectinload(Payment.claim)
+            .selectinload(Claim.fund_request)
+            .selectinload(FundRequest.allocation)
+            .selectinload(Allocation.budget),
+        ),
     )
     return render_template("mdf/payments.html", page=page, form=form)
 

@@ -57,7 +57,10 @@ def index() -> str:
         stmt,
         (FundRequest.id,),
         request.args.get("cursor"),
-        loaders=(selectinload(FundRequest.partner), selectinload(FundRequest.allocation)),
+        loaders=(
+            selectinload(FundRequest.partner),
+            selectinload(FundRequest.allocation).selectinload(Allocation.budget),
+        ),
     )
     return render_template(
         "mdf/requests.html",
