@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, security, templating
+from tcma import commands, db, errors, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.campaigns import landing_views, launch_views
@@ -18,6 +18,8 @@ from tcma.cobrand import views as brand_views
 from tcma.cobrand.render import configure_shared_pool
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.inflight import init_inflight
+from tcma.jobs import init_jobs
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
@@ -25,8 +27,6 @@ from tcma.mdf import views as mdf_views
 from tcma.pipeline import views as pipeline_views
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BLUEPRINTS = (
     auth_views.bp,
@@ -51,15 +51,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: read settings, bind extensions, register blueprints and commands."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+        static_url_path="/static",
+        instance_path=_instance_path(config),
     )
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
 
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind that many load balancers, the client's address, scheme and host are the
+        # ones they forward; with 0 (the default) forwarded headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
     # Render workers start on first use, or right after a gunicorn fork (gunicorn_conf.py).
     configure_shared_pool(size=max(1, app.config["RENDER_WORKERS"]))
@@ -67,7 +72,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_login(app)
     init_storage(app)
+    init_inflight(app)
     init_mail(app)
+    init_jobs(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
@@ -75,3 +82,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     commands.register_commands(app)
     return app
+
+
+def _instance_path(config: dict[str, Any] | None) -> str | None:
+    # A checkout keeps its data in instance/; an installed tcma uses Flask's default
+    # (<prefix>/var/tcma-instance) unless INSTANCE_PATH says otherwise.
+    chosen = (config or {}).get("INSTANCE_PATH")
+    if chosen:
+        return str(chosen)
+    return str(resources.CHECKOUT / "instance") if resources.in_checkout() else None

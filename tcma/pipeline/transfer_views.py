@@ -77,11 +77,13 @@ def confirm_import() -> Response | tuple[str, int]:
     """Write a checked file: checked once more, then every row or none."""
     form = ImportConfirmForm()
     kind, currency = form.kind.data, form.currency.data
-    campaign_id = int(form.campaign_id.data) if (form.campaign_id.data or "").isdigit() else None
+    raw_campaign = (form.campaign_id.data or "").strip()
+    campaign_id = int(raw_campaign) if raw_campaign.isdigit() else None
     if (
         not form.validate_on_submit()
         or kind not in (LEADS, OPPORTUNITIES)
         or currency not in CURRENCIES
+        or (raw_campaign and campaign_id is None)  # a campaign id that is no id: refused
     ):
         flash("The import form was incomplete; upload the file again.", "error")
         return redirect(url_for("pipeline.import_csv"))
@@ -124,7 +126,7 @@ def _download(name: str, chunks: Iterator[bytes]) -> Response:
 def _streamed(make_chunks: Callable[[Session], Iterator[str]]) -> Iterator[bytes]:
     """Chunks made while the body is sent, by a read-only session of their own
     (the request's session is committed and closed before the first byte goes out)."""
-    factory = current_app.extensions["tcma.sessionmaker"]
+    factory = current_app.extensions["tcma.reader_sessionmaker"]
 
     def body() -> Iterator[bytes]:
         with factory() as session:

@@ -1,7 +1,7 @@
 """list indexes: keyset sort orders of the big lists, pg_trgm search indexes
 
 Revision ID: 0005_list_indexes
-Revises: 0002_areas
+Revises: 0004_jobs
 Create Date: 2026-12-01 22:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_list_indexes"
-down_revision: str | None = "0002_areas"
+down_revision: str | None = "0004_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
