@@ -16,6 +16,7 @@ from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import tasks as campaign_tasks
 from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
+from tcma.cobrand.render import configure_shared_pool
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
@@ -75,6 +76,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # ones they forward; with 0 (the default) forwarded headers are ignored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
+    # Render workers start on first use, or right after a gunicorn fork (gunicorn_conf.py).
+    configure_shared_pool(size=max(1, app.config["RENDER_WORKERS"]))
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

@@ -98,6 +98,10 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        # How long a process keeps a landing page's campaign facts (0: read them every time).
+        "LANDING_CACHE_SECONDS": _int(env, "TCMA_LANDING_CACHE_SECONDS", 5),
+        # Render worker processes per web process (started on the first render, or at fork).
+        "RENDER_WORKERS": _int(env, "TCMA_RENDER_WORKERS", 2),
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get(
             "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
         ),

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.campaigns.services import IMAGE_PREFIX
-from tcma.cobrand.render.fetcher import sniff_raster
+from tcma.cobrand.render.sniff import sniff_raster
 from tcma.kits import rules as kit_rules
 from tcma.kits.models import KitVersion
 from tcma.media_links import KIT_MEDIA, media_token_ok

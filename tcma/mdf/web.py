@@ -110,10 +110,12 @@ def apply_filters(
             stmt = stmt.where(
                 model.partner_id.in_(select(Partner.id).where(Partner.tier_id == tier))
             )
+            chosen["tier"] = tier
         if region := args.get("region"):
             stmt = stmt.where(
                 model.partner_id.in_(select(Partner.id).where(Partner.region == region))
             )
+            chosen["region"] = region
     if (budget := args.get("budget", type=int)) is not None:
         stmt = stmt.where(budget_clause(budget))
         chosen["budget"] = budget

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from tcma.cobrand.render.context import (
     CONTENT_TYPES,
@@ -15,20 +17,25 @@ from tcma.cobrand.render.context import (
     RenderedFile,
     RenderError,
 )
-from tcma.cobrand.render.documents import (
-    check_pixel_size,
-    html_to_pdf,
-    pdf_page_to_png,
-    pixel_page_css,
-    print_page_css,
-)
 from tcma.cobrand.render.emails import add_preheader, build_eml, inline_css, one_line
-from tcma.cobrand.render.fetcher import KitURLFetcher
 from tcma.cobrand.render.sandbox import make_environment, render_string
 from tcma.cobrand.render.sandbox import render_template as run_template
 from tcma.cobrand.render.source import KitSource, find_asset
 from tcma.cobrand.render.textify import html_to_text
 from tcma.cobrand.render.variables import template_variables
+
+if TYPE_CHECKING:
+    from tcma.cobrand.render.fetcher import KitURLFetcher
+
+
+def _weasy(module: str) -> ModuleType:
+    """documents or fetcher, the WeasyPrint side of rendering, loaded on first use.
+
+    Only processes that render documents (render workers, one-off CLI renders) import
+    WeasyPrint; web workers importing the engine for its checks and names never do.
+    """
+    return importlib.import_module(f"tcma.cobrand.render.{module}")
+
 
 #: Largest file a render may produce.
 DEFAULT_MAX_OUTPUT_BYTES = 25 * 1024 * 1024
@@ -74,7 +81,9 @@ class _Job:
         return path
 
     def fetcher(self) -> KitURLFetcher:
-        fetcher = KitURLFetcher(self.source.read, self.ctx.brand_logo, self.ctx.field_images)
+        fetcher = _weasy("fetcher").KitURLFetcher(
+            self.source.read, self.ctx.brand_logo, self.ctx.field_images
+        )
         # The list is shared so the refusals of this render end up in its result.
         fetcher.refused = self.refused
         return fetcher
@@ -133,21 +142,24 @@ def _document_html(job: _Job) -> str:
 
 
 def _print_pdf(job: _Job) -> bytes:
-    css = print_page_css(job.asset.get("page_size", "A4"))
-    return html_to_pdf(_document_html(job), job.fetcher(), css)
+    documents = _weasy("documents")
+    css = documents.print_page_css(job.asset.get("page_size", "A4"))
+    return documents.html_to_pdf(_document_html(job), job.fetcher(), css)
 
 
 def _print_png(job: _Job) -> bytes:
-    css = print_page_css(job.asset.get("page_size", "A4"))
-    pdf = html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
-    return pdf_page_to_png(pdf)
+    documents = _weasy("documents")
+    css = documents.print_page_css(job.asset.get("page_size", "A4"))
+    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    return documents.pdf_page_to_png(pdf)
 
 
 def _image_png(job: _Job) -> bytes:
-    size = check_pixel_size(job.asset.get("width"), job.asset.get("height"))
-    css = pixel_page_css(*size)
-    pdf = html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
-    return pdf_page_to_png(pdf, size)
+    documents = _weasy("documents")
+    size = documents.check_pixel_size(job.asset.get("width"), job.asset.get("height"))
+    css = documents.pixel_page_css(*size)
+    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    return documents.pdf_page_to_png(pdf, size)
 
 
 def _web_html(job: _Job) -> str:
