@@ -11,6 +11,8 @@ from flask import Flask
 from tcma import commands, db, errors, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
+from tcma.api import token_views
+from tcma.api.spec import init_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import views as campaign_views
@@ -21,6 +23,7 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
 from tcma.mdf import views as mdf_views
+from tcma.pipeline import api as pipeline_api
 from tcma.pipeline import views as pipeline_views
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
@@ -43,7 +46,11 @@ BLUEPRINTS = (
     pipeline_views.bp,
     report_views.bp,
     mdf_views.bp,
+    token_views.bp,
 )
+
+# The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
+API_BLUEPRINTS = (pipeline_api.bp,)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -70,5 +77,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_templating(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_api(app, API_BLUEPRINTS)
     commands.register_commands(app)
     return app

@@ -65,6 +65,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        "API_RATE_LIMIT": env.get("TCMA_API_RATE_LIMIT", "600 per minute"),
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("TCMA_WEBHOOK_ALLOW_PRIVATE"), False),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,

@@ -2,11 +2,24 @@
 
 from tcma import audit
 from tcma.accounts import models as accounts
+from tcma.api import models as api
 from tcma.campaigns import models as campaigns
 from tcma.cobrand import models as cobrand
 from tcma.kits import models as kits
 from tcma.mdf import models as mdf
 from tcma.pipeline import models as pipeline
 from tcma.reports import models as reports
+from tcma.webhooks import models as webhooks
 
-__all__ = ["accounts", "audit", "campaigns", "cobrand", "kits", "mdf", "pipeline", "reports"]
+__all__ = [
+    "accounts",
+    "api",
+    "audit",
+    "campaigns",
+    "cobrand",
+    "kits",
+    "mdf",
+    "pipeline",
+    "reports",
+    "webhooks",
+]

@@ -39,6 +39,7 @@ NAV_ITEMS = (
     NavItem("partners.partners", "Partners", VENDOR),
     NavItem("partners.tiers", "Tiers", (rules.ADMIN,)),
     NavItem("users.index", "People", (rules.ADMIN, rules.PARTNER_ADMIN)),
+    NavItem("api_tokens.index", "API", rules.ALL_ROLES, ("webhooks",)),
 )
 
 
