@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.api.support import matrix_token_id
 from tests.campaigns.support import matrix_objects as cobrand
 from tests.kits.support import matrix_kit as kit
 from tests.mdf.support import matrix_objects as mdf
@@ -98,6 +99,14 @@ ROUTES: dict[str, Route] = {
     "partners.edit_tier": Route(
         ADMIN_ONLY, lambda c: f"/admin/tiers/{c.world.tiers['gold'].id}/edit"
     ),
+    # API tokens pages (a_user's token: nobody else manages it), the API reference and spec
+    "api_tokens.index": Route(SIGNED_IN, "/account/tokens/"),
+    "api_tokens.revoke": Route(
+        expect(admin=404, marketer=404, finance=404, a_admin=404, b_user=404),
+        lambda c: f"/account/tokens/{matrix_token_id(c)}/revoke",
+    ),
+    "api_docs_page.docs": Route(PUBLIC, "/api/v1/docs"),
+    "api-docs.openapi_json": Route(PUBLIC, "/api/v1/openapi.json"),
     "users.index": Route(USER_MANAGERS, "/users/"),
     "users.invite": Route(USER_MANAGERS, "/users/invite"),
     # a_user's account: partner A's admin may manage it, partner B's admin may not (404).

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from tcma.accounts.models import User
 from tcma.api import rules, services
+from tcma.campaigns.models import Campaign
+from tests.pipeline.support import add_lead, matrix_objects
 
 
 def make_token(
@@ -62,3 +64,28 @@ class ApiClient:
 
     def delete(self, url: str, **kwargs: Any):
         return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+def matrix_token_id(ctx: Any) -> int:
+    """A personal token of partner A's user, for the access matrix of the token pages."""
+    if not hasattr(ctx, "api_token_id"):
+        app, world = ctx.app, ctx.world
+        session = app.extensions["tcma.sessionmaker"]()
+        user = session.get(User, world.users["a_user"].id)
+        new = services.create_token(session, user, name="matrix", scopes=["pipeline:read"])
+        session.commit()
+        ctx.api_token_id = new.token.id
+        session.close()
+    return ctx.api_token_id
+
+
+def matrix_lead(ctx: Any) -> int:
+    """A new lead of partner A's matrix campaign (each call another one)."""
+    campaign_id = matrix_objects(ctx).campaign_id
+    session = ctx.app.extensions["tcma.sessionmaker"]()
+    with ctx.app.app_context():
+        lead = add_lead(session, session.get(Campaign, campaign_id))
+        session.commit()
+        lead_id = lead.id
+    session.close()
+    return lead_id
