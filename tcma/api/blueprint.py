@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http
 import math
 import time
+from collections.abc import Callable
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
@@ -47,3 +49,14 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
     bp.after_request(_after)
     limiter.limit(_rate_limit, key_func=auth.rate_limit_key)(bp)
     return bp
+
+
+def problems(bp: Blueprint, *codes: int) -> Callable:
+    """Document the problem+json answers a route gives, besides 401, 403 and 429 (all do)."""
+
+    def decorator(view: Callable) -> Callable:
+        for code in sorted({401, 403, 429, *codes}, reverse=True):
+            view = bp.alt_response(code, response=http.HTTPStatus(code).name)(view)
+        return view
+
+    return decorator

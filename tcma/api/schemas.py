@@ -9,8 +9,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from tcma.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from tcma.api.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from tcma.mdf.money import CURRENCIES
+
+#: Ids are 32-bit on every database tcma runs on; larger numbers name nothing.
+MAX_ID = 2**31 - 1
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 # Strict: digits, an optional point and at most two decimals; no sign, exponent or spaces.
 _MONEY = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$")
@@ -90,7 +94,9 @@ class ListQuery(Schema):
     """Query parameters of every list: paging and incremental sync."""
 
     cursor = fields.String(
-        load_default=None, metadata={"description": "`next_cursor` of the previous page."}
+        load_default=None,
+        validate=validate.Regexp(CURSOR_PATTERN, error="Not a valid cursor."),
+        metadata={"description": "`next_cursor` of the previous page (opaque)."},
     )
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import http
+
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter, Map
 
 from tcma.api import schemas
+from tcma.api.errors import PROBLEM_JSON
 
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -29,6 +34,18 @@ class TcmaApi(Api):
     def _register_error_handlers(self) -> None:
         return None
 
+    def _register_responses(self) -> None:
+        # Every error answer is documented as problem+json, which is what the API sends.
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "An error (problem+json)", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
 
 api = TcmaApi(spec_kwargs={"info": {"description": DESCRIPTION}})
 api.ERROR_SCHEMA = schemas.ProblemSchema
@@ -42,8 +59,16 @@ def docs() -> tuple[str, int, dict[str, str]]:
     return render_template("api/docs.html"), 200, {"Content-Security-Policy": DOCS_CSP}
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in API paths: a positive 32-bit id; anything else is 404, never a 500."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=schemas.MAX_ID)
+
+
 def init_api(app: Flask, blueprints: tuple) -> None:
     """Bind the Api and register the areas' API blueprints and the docs page."""
+    app.url_map.converters["id"] = IdConverter
     app.config.setdefault("API_TITLE", "tcma API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -62,6 +87,9 @@ def init_api(app: Flask, blueprints: tuple) -> None:
         },
     )
     api.init_app(app)
+    api.register_converter(
+        IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}
+    )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)

@@ -13,7 +13,7 @@ from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id
 from tcma.api.auth import require
-from tcma.api.blueprint import api_blueprint
+from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import ApiProblem, field_error
 from tcma.api.pagination import keyset_page
 from tcma.campaigns.models import Campaign
@@ -27,13 +27,6 @@ bp = api_blueprint("api_pipeline", __name__, "", "Leads and opportunities.")
 READERS = web.READERS
 WORKERS = account_rules.PARTNER_ROLES
 ERASERS = web.ERASER_ROLES
-_ERRORS = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 429: "Too many requests"}
-
-
-def _alt(view: Any, *codes: int) -> Any:
-    for code in (401, 403, 429, *codes):
-        view = bp.alt_response(code, description=_ERRORS.get(code, "Invalid"))(view)
-    return view
 
 
 def _filter(args: dict[str, Any], status: str) -> ListFilter:
@@ -60,6 +53,7 @@ def _own_campaign(campaign_id: int) -> Campaign:
 
 
 @bp.get("/leads")
+@problems(bp, 400, 422)
 @bp.arguments(schemas.LeadQuery, location="query")
 @bp.response(200, schemas.LeadPageSchema)
 @require("pipeline", "read", READERS)
@@ -72,10 +66,8 @@ def list_leads(args: dict[str, Any]) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-_alt(list_leads, 400, 422)
-
-
 @bp.post("/leads")
+@problems(bp, 400, 422)
 @bp.arguments(schemas.LeadCreateSchema)
 @bp.response(201, schemas.LeadSchema)
 @require("pipeline", "write", WORKERS)
@@ -104,10 +96,8 @@ def create_lead(data: dict[str, Any]) -> tuple[Lead, int, dict[str, str]]:
     return lead, 201, {"Location": url_for("api_pipeline.get_lead", lead_id=lead.id)}
 
 
-_alt(create_lead, 400, 422)
-
-
-@bp.get("/leads/<int:lead_id>")
+@bp.get("/leads/<id:lead_id>")
+@problems(bp, 404)
 @bp.response(200, schemas.LeadSchema)
 @require("pipeline", "read", READERS)
 def get_lead(lead_id: int) -> Lead:
@@ -115,10 +105,8 @@ def get_lead(lead_id: int) -> Lead:
     return web.lead_or_404(lead_id)
 
 
-_alt(get_lead, 404)
-
-
-@bp.patch("/leads/<int:lead_id>")
+@bp.patch("/leads/<id:lead_id>")
+@problems(bp, 404, 422)
 @bp.arguments(schemas.LeadUpdateSchema)
 @bp.response(200, schemas.LeadSchema)
 @require("pipeline", "write", WORKERS)
@@ -139,10 +127,8 @@ def update_lead(data: dict[str, Any], lead_id: int) -> Lead:
     return lead
 
 
-_alt(update_lead, 404, 400, 422)
-
-
-@bp.delete("/leads/<int:lead_id>")
+@bp.delete("/leads/<id:lead_id>")
+@problems(bp, 404)
 @bp.response(204)
 @require("pipeline", "write", ERASERS)
 def erase_lead(lead_id: int) -> None:
@@ -150,10 +136,8 @@ def erase_lead(lead_id: int) -> None:
     services.erase_lead(db.session(), current_user.id, web.lead_or_404(lead_id))
 
 
-_alt(erase_lead, 404)
-
-
 @bp.get("/opportunities")
+@problems(bp, 400, 422)
 @bp.arguments(schemas.OpportunityQuery, location="query")
 @bp.response(200, schemas.OpportunityPageSchema)
 @require("pipeline", "read", READERS)
@@ -169,10 +153,8 @@ def list_opportunities(args: dict[str, Any]) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-_alt(list_opportunities, 400, 422)
-
-
 @bp.post("/opportunities")
+@problems(bp, 409, 422)
 @bp.arguments(schemas.OpportunityCreateSchema)
 @bp.response(201, schemas.OpportunitySchema)
 @require("pipeline", "write", WORKERS)
@@ -209,10 +191,8 @@ def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str
     return opportunity, 201, {"Location": location}
 
 
-_alt(create_opportunity, 400, 409, 422)
-
-
-@bp.get("/opportunities/<int:opportunity_id>")
+@bp.get("/opportunities/<id:opportunity_id>")
+@problems(bp, 404)
 @bp.response(200, schemas.OpportunitySchema)
 @require("pipeline", "read", READERS)
 def get_opportunity(opportunity_id: int) -> Opportunity:
@@ -220,10 +200,8 @@ def get_opportunity(opportunity_id: int) -> Opportunity:
     return web.opportunity_or_404(opportunity_id)
 
 
-_alt(get_opportunity, 404)
-
-
-@bp.patch("/opportunities/<int:opportunity_id>")
+@bp.patch("/opportunities/<id:opportunity_id>")
+@problems(bp, 404, 422)
 @bp.arguments(schemas.OpportunityUpdateSchema)
 @bp.response(200, schemas.OpportunitySchema)
 @require("pipeline", "write", WORKERS)
@@ -241,6 +219,3 @@ def update_opportunity(data: dict[str, Any], opportunity_id: int) -> Opportunity
     except PipelineError as exc:
         raise _rule_error(exc) from exc
     return record
-
-
-_alt(update_opportunity, 404, 400, 422)

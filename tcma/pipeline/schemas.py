@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tcma.api.schemas import ListQuery, MoneyString, UTCDateTimeField, currency_field
+from tcma.api.schemas import ID_RANGE, ListQuery, MoneyString, UTCDateTimeField, currency_field
 from tcma.pipeline import rules
 
 L = rules.LIMITS
@@ -48,21 +48,21 @@ class LeadPageSchema(Schema):
 class LeadQuery(ListQuery):
     """Filters of the lead list."""
 
-    campaign_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    campaign_id = fields.Integer(load_default=None, validate=ID_RANGE)
     partner_id = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=1),
+        validate=ID_RANGE,
         metadata={"description": "Vendor tokens only; partner tokens always see their own."},
     )
     status = fields.String(load_default="", validate=validate.OneOf(("", *rules.LEAD_STATUSES)))
-    owner_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    owner_id = fields.Integer(load_default=None, validate=ID_RANGE)
     q = _text(100, load_default="", metadata={"description": "Text in name, email or company."})
 
 
 class LeadCreateSchema(Schema):
     """A lead from a form hosted elsewhere: the person agreed to ``consent_text``."""
 
-    campaign_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    campaign_id = fields.Integer(required=True, validate=ID_RANGE)
     email = fields.String(required=True, validate=validate.Length(min=1, max=L["email"]))
     first_name = _text(L["first_name"], load_default="")
     last_name = _text(L["last_name"], load_default="")
@@ -84,7 +84,7 @@ class LeadUpdateSchema(Schema):
     """Work a lead: any of status, owner and notes."""
 
     status = fields.String(validate=validate.OneOf(rules.LEAD_STATUSES))
-    owner_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    owner_id = fields.Integer(allow_none=True, validate=ID_RANGE)
     notes = fields.String(allow_none=True, validate=validate.Length(max=L["notes"]))
 
 
@@ -118,12 +118,12 @@ class OpportunityPageSchema(Schema):
 class OpportunityQuery(ListQuery):
     """Filters of the opportunity list (``external_*`` finds a CRM's deal)."""
 
-    campaign_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    partner_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    campaign_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    partner_id = fields.Integer(load_default=None, validate=ID_RANGE)
     stage = fields.String(
         load_default="", validate=validate.OneOf(("", "open", "closed", *rules.STAGES))
     )
-    owner_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    owner_id = fields.Integer(load_default=None, validate=ID_RANGE)
     external_source = _text(40, load_default=None)
     external_id = _text(100, load_default=None)
     q = _text(100, load_default="")
@@ -141,8 +141,8 @@ class OpportunityCreateSchema(Schema):
     currency = currency_field(required=True)
     stage = fields.String(load_default=rules.PROSPECTING, validate=validate.OneOf(rules.STAGES))
     expected_close_on = fields.Date(load_default=None, allow_none=True)
-    owner_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    campaign_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    owner_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
+    campaign_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
     external_source = fields.String(
         load_default=None, allow_none=True, validate=[validate.Length(min=1, max=40), _EXTERNAL]
     )
@@ -160,4 +160,4 @@ class OpportunityUpdateSchema(Schema):
     currency = currency_field()
     stage = fields.String(validate=validate.OneOf(rules.STAGES))
     expected_close_on = fields.Date(allow_none=True)
-    owner_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    owner_id = fields.Integer(allow_none=True, validate=ID_RANGE)

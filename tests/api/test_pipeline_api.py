@@ -199,7 +199,7 @@ def test_cursor_pages_walk_every_lead_once(
         url = f"/api/v1/leads?limit=3&cursor={page['next_cursor']}"
     assert seen == sorted(ids, reverse=True)
     bad = api.get("/api/v1/leads?cursor=garbage!")
-    assert bad.status_code == 400 and bad.get_json()["errors"][0]["field"] == "cursor"
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "cursor"
     too_many = api.get("/api/v1/leads?limit=1000")
     assert too_many.status_code == 422 and too_many.get_json()["errors"][0]["field"] == "limit"
 
