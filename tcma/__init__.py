@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tcma import commands, db, errors, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
@@ -19,6 +20,7 @@ from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.jobs import init_jobs
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
@@ -66,12 +68,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
 
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind that many load balancers, the client's address, scheme and host are the
+        # ones they forward; with 0 (the default) forwarded headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
     init_storage(app)
     init_mail(app)
+    init_jobs(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)

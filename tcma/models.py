@@ -5,6 +5,7 @@ from tcma.accounts import models as accounts
 from tcma.api import models as api
 from tcma.campaigns import models as campaigns
 from tcma.cobrand import models as cobrand
+from tcma.jobs import models as jobs
 from tcma.kits import models as kits
 from tcma.mdf import models as mdf
 from tcma.pipeline import models as pipeline
@@ -17,6 +18,7 @@ __all__ = [
     "audit",
     "campaigns",
     "cobrand",
+    "jobs",
     "kits",
     "mdf",
     "pipeline",

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask import Flask
 
-from tcma import migrate
 from tcma.config import ConfigError, load_config
-from tcma.db import Base, make_engine
-from tests.conftest import PG_URL, World, make_test_app
+from tests.conftest import World, make_test_app
 
 
 def test_production_without_a_secret_key_refuses_to_start(tmp_path) -> None:
@@ -96,26 +92,3 @@ def test_every_post_route_refuses_a_request_without_csrf_token(
         assert response.status_code == 400, f"{rule.endpoint} accepted a POST without a CSRF token"
         checked += 1
     assert checked >= 5
-
-
-def test_migrations_create_exactly_the_schema_of_the_models(tmp_path) -> None:
-    url = PG_URL or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    engine = make_engine(url)
-    if PG_URL:
-        Base.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    try:
-        migrate.upgrade(url)
-        with engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-            )
-        assert diff == [], f"models and migrations disagree: {diff}"
-    finally:
-        if PG_URL:
-            Base.metadata.drop_all(engine)
-            with engine.begin() as conn:
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            Base.metadata.create_all(engine)
-        engine.dispose()

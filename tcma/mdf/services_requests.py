@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tcma import audit
 from tcma.accounts.models import User
+from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
 from tcma.mdf import ledger, limits, money, rules
 from tcma.mdf.models import Allocation, FundRequest, RequestApproval
@@ -85,6 +86,10 @@ def _apply_fields(session: Session, actor: User, request: FundRequest, f: Reques
         )
     if f.expected_leads < 0:
         raise MdfError("Expected leads cannot be negative.", field="expected_leads")
+    if f.campaign_id is not None:
+        campaign = session.get(Campaign, f.campaign_id)
+        if campaign is None or campaign.partner_id != actor.partner_id:
+            raise MdfError("Choose one of your company's campaigns.", field="campaign_id")
     share = share_for_partner(session, allocation.partner)
     limits.check_request_amounts(f.total_cost, f.requested_amount, share, budget.currency)
     request.allocation_id = allocation.id

@@ -20,6 +20,7 @@ from tcma.mdf.web import (
     budget_choices,
     fail,
     finance_only,
+    in_currency,
     partner_choices,
     partner_only,
     signed_in,
@@ -70,7 +71,7 @@ def new(request_id: int) -> str | Response:
     session = db.session()
     fund_request = get_scoped_or_404(session, FundRequest, request_id)
     unclaimed = services_claims.unclaimed(session, fund_request)
-    form = ClaimForm()
+    form = in_currency(ClaimForm(), fund_request.currency)
     if request.method == "GET":
         form.claimed_amount.data = unclaimed if unclaimed > 0 else None
     if form.validate_on_submit():
@@ -134,7 +135,7 @@ def edit(claim_id: int) -> str | Response:
     """Change a draft claim, or one sent back for changes."""
     session = db.session()
     claim = get_scoped_or_404(session, Claim, claim_id)
-    form = ClaimForm(obj=claim)
+    form = in_currency(ClaimForm(obj=claim), claim.currency)
     del form.invoice
     if form.validate_on_submit():
         try:
@@ -250,7 +251,7 @@ def approve(claim_id: int) -> str | Response:
     """Approve the claim, possibly for less than claimed."""
     session = db.session()
     claim = get_scoped_or_404(session, Claim, claim_id)
-    form = ApproveForm()
+    form = in_currency(ApproveForm(), claim.currency)
     if form.validate_on_submit():
         try:
             services_claims.approve_claim(

@@ -123,7 +123,7 @@ def _download(name: str, lines: object) -> Response:
 def _streamed(stmt: Select) -> Iterator[Any]:
     """Rows read while the body is sent, in batches, by a read-only session of their own
     (the request's session is committed and closed before the first byte goes out)."""
-    factory = current_app.extensions["tcma.sessionmaker"]
+    factory = current_app.extensions["tcma.reader_sessionmaker"]
 
     def rows() -> Iterator[Any]:
         with factory() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -30,11 +31,15 @@ class Choices:
     def names(self, flt: DashboardFilter) -> dict[str, str]:
         """Chosen tier, region, kit and partner by name (for headers of exports)."""
         return {
-            "tier": dict(self.tiers).get(flt.tier_id, ""),
-            "region": dict(self.regions).get(flt.region, ""),
-            "kit": dict(self.kits).get(flt.kit_id, ""),
+            "tier": _name_of(self.tiers, flt.tier_id),
+            "region": _name_of(self.regions, flt.region),
+            "kit": _name_of(self.kits, flt.kit_id),
             "partner": self.partner_name or "",
         }
+
+
+def _name_of(choices: list[tuple[Any, str]], chosen: object) -> str:
+    return dict(choices).get(chosen, "")
 
 
 @dataclass

@@ -210,6 +210,13 @@ class ExportContext:
         """A partner's own first lead counts whenever it came, as on its dashboard."""
         return replace(self.flt, date_from=None, date_to=None) if self.own_partner else self.flt
 
+    @property
+    def partner_id(self) -> int:
+        """The partner of a partner-only table: a partner's own export always names it."""
+        if self.flt.partner_id is None:
+            raise LookupError("a partner-only table was exported without a partner")
+        return self.flt.partner_id
+
 
 @dataclass(frozen=True)
 class Table:
@@ -254,12 +261,12 @@ TABLES: dict[str, Table] = {
     "claims-due": Table(
         False,
         True,
-        lambda c: claims_due_rows(next_steps.claims_due_soon(c.session, c.flt.partner_id, c.today)),
+        lambda c: claims_due_rows(next_steps.claims_due_soon(c.session, c.partner_id, c.today)),
     ),
     "unused-allocation": Table(
         False,
         True,
-        lambda c: unused_rows(next_steps.unused_allocations(c.session, c.flt.partner_id, c.today)),
+        lambda c: unused_rows(next_steps.unused_allocations(c.session, c.partner_id, c.today)),
     ),
 }
 

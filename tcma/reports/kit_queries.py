@@ -6,7 +6,7 @@ kit version; every join is between small tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -86,10 +86,8 @@ def _per_campaign(s: q.Shape):  # noqa: ANN202 - a tuple of subqueries
 def kit_versions(session: Session, flt: DashboardFilter) -> list[KitVersionUse]:
     """Every published kit version, with its use and what it brought in, by kit and version."""
     stmt = _kit_versions(q.shape(session, flt))
-    return [
-        KitVersionUse(*row[:11], won_revenue=row[11] or rules.ZERO)
-        for row in q.run(session, stmt, q.params(flt))
-    ]
+    uses = [KitVersionUse(*row) for row in q.run(session, stmt, q.params(flt))]
+    return [replace(use, won_revenue=use.won_revenue or rules.ZERO) for use in uses]
 
 
 @lru_cache(maxsize=256)

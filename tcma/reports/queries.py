@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from tcma.db import Money
 from tcma.reports import rules
@@ -131,7 +133,7 @@ def ledger_scope(s: q.Shape) -> list:
     return conditions
 
 
-def ledger(*columns: object) -> Select:
+def ledger(*columns: Any) -> Select:
     """SELECT columns FROM the ledger joined to allocations and budgets."""
     return (
         select(*columns)
@@ -170,7 +172,7 @@ def _funds(s: q.Shape) -> Select:
     )
 
 
-def program_budgets(s: q.Shape) -> object:
+def program_budgets(s: q.Shape) -> list[ColumnElement[bool]]:
     """FundMonth rows of the period's budgets (and of the kit, if one is chosen)."""
     budgets = select(Budget.id).where(*q.budgets_of_period(s))
     return [FundMonth.budget_id.in_(budgets), *([FundMonth.kit_id == q.KIT] if s.kit else [])]
@@ -178,7 +180,7 @@ def program_budgets(s: q.Shape) -> object:
 
 def _program_funds(s: q.Shape) -> Select:
     # The whole program (or one kit): the per-kit roll-up of the ledger is enough.
-    def total(column: object) -> object:
+    def total(column: Any) -> Any:
         return q.money_over(q.typed(func.sum(column), Money))
 
     paid = q.typed(func.sum(FundMonth.paid), Money)
@@ -195,7 +197,7 @@ def _program_funds(s: q.Shape) -> Select:
     )
 
 
-def _rollup_scope(table: type, s: q.Shape) -> list:
+def _rollup_scope(table: Any, s: q.Shape) -> list:
     if table is KitMonth:
         return [*q.month_in_period(table.month, s), *([table.kit_id == q.KIT] if s.kit else [])]
     return [
@@ -205,7 +207,7 @@ def _rollup_scope(table: type, s: q.Shape) -> list:
     ]
 
 
-def _table(s: q.Shape, per_campaign: type) -> type:
+def _table(s: q.Shape, per_campaign: Any) -> Any:
     # Narrowed to partners: the per-campaign roll-up; the whole program: the per-kit one.
     return per_campaign if s.partner_scoped else KitMonth
 

@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, overload
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import Row, Select, Subquery, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from tcma.db import Money
@@ -62,12 +63,11 @@ def by_pipeline(rows: list[Ranked], top: int = 10) -> list[Ranked]:
 
 def by_roi(rows: list[Ranked], top: int = 10) -> list[Ranked]:
     """The top rows by ROI; rows without MDF paid have no ROI and are left out."""
-    return sorted((row for row in rows if row.roi_rank is not None), key=lambda row: row.roi_rank)[
-        :top
-    ]
+    with_roi = [row for row in rows if row.roi_rank is not None]
+    return sorted(with_roi, key=lambda row: row.roi_rank or 0)[:top]
 
 
-def _opportunity_sums(s: q.Shape, key: object, via: object = None) -> Select:
+def _opportunity_sums(s: q.Shape, key: Any, via: Any = None) -> Select:
     o = OpportunityMonth
     in_currency = o.currency == q.CURRENCY
     return (
@@ -88,7 +88,7 @@ def _opportunity_sums(s: q.Shape, key: object, via: object = None) -> Select:
     )
 
 
-def _paid_sums(s: q.Shape, key: object, *, via_campaign: bool) -> Select:
+def _paid_sums(s: q.Shape, key: Any, *, via_campaign: bool) -> Select:
     stmt = (
         select(
             key.label("key"),
@@ -143,7 +143,7 @@ def _program_kit_sums(s: q.Shape) -> tuple[Select, Select]:
     return sums, paid
 
 
-def _ranked(sums: Select, paid: Select, top: bool) -> Select:
+def _ranked(sums: Select, paid: Select, top: bool) -> Subquery:
     both = union_all(sums, paid).subquery()
     totals = (
         select(
@@ -225,7 +225,7 @@ def _kits(s: q.Shape, top: bool) -> Select:
     )
 
 
-def _row(row: object, detail: str) -> Ranked:
+def _row(row: Row[Any], detail: str) -> Ranked:
     paid = row.mdf_paid or rules.ZERO
     return Ranked(
         id=row.key,
@@ -263,7 +263,7 @@ def idle_partners(
 
 @lru_cache(maxsize=256)
 def _idle(s: q.Shape, top: bool) -> Select:
-    def none_in(model: type, column: object) -> object:
+    def none_in(model: Any, column: Any) -> Any:
         return ~exists().where(model.partner_id == Partner.id, *q.in_period(column, s))
 
     allocated = q.typed(func.sum(Allocation.amount), Money)
@@ -387,6 +387,10 @@ def _first_leads(s: q.Shape, top: bool) -> Select:
     return stmt.limit(q.TOP) if top else stmt
 
 
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     # Inside subqueries the UTC column type is lost on SQLite: put the zone back.
     if value is None or not isinstance(value, dt.datetime):

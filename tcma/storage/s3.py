@@ -10,12 +10,14 @@ from typing import Any, BinaryIO
 import boto3
 from boto3.exceptions import Boto3Error
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from tcma.storage.base import (
     Storage,
     StorageError,
     StorageNotFound,
+    StorageUnavailable,
     content_disposition,
     validate_key,
     validate_prefix,
@@ -23,6 +25,12 @@ from tcma.storage.base import (
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 _BACKEND_ERRORS = (BotoCoreError, ClientError, Boto3Error)
+# Could not connect, timed out, or the connection broke off: the endpoint is not answering.
+_UNREACHABLE_ERRORS = (BotoConnectionError, HTTPClientError)
+#: Defaults of TCMA_S3_CONNECT_TIMEOUT, TCMA_S3_READ_TIMEOUT (seconds), TCMA_S3_MAX_ATTEMPTS.
+DEFAULT_CONNECT_TIMEOUT = 2.0
+DEFAULT_READ_TIMEOUT = 5.0
+DEFAULT_MAX_ATTEMPTS = 2
 
 
 @contextmanager
@@ -35,6 +43,8 @@ def _translated(action: str, key: str) -> Iterator[None]:
         if code in _NOT_FOUND_CODES:
             raise StorageNotFound(key) from exc
         raise StorageError(f"cannot {action} {key!r}: {exc}") from exc
+    except _UNREACHABLE_ERRORS as exc:
+        raise StorageUnavailable(f"S3 did not answer; cannot {action} {key!r}: {exc}") from exc
     except (BotoCoreError, Boto3Error) as exc:
         raise StorageError(f"cannot {action} {key!r}: {exc}") from exc
 
@@ -77,15 +87,20 @@ class S3Storage(Storage):
         endpoint_url: str | None = None,
         region_name: str | None = None,
         client: Any = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> None:
         self.bucket = bucket
         prefix = validate_prefix(prefix.strip("/"))
         self.prefix = f"{prefix}/" if prefix else ""
         if client is None:
+            # Short timeouts and few attempts: a hanging endpoint must fail a request in
+            # seconds (attempts x read timeout), well before the web server's own timeout.
             config = Config(
-                connect_timeout=5,
-                read_timeout=30,
-                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": max(1, max_attempts), "mode": "standard"},
                 signature_version="s3v4",
                 # MinIO-style endpoints rarely have wildcard DNS for bucket subdomains.
                 s3={"addressing_style": "path" if endpoint_url else "auto"},
@@ -174,5 +189,9 @@ class S3Storage(Storage):
         """Raise StorageError unless the bucket exists and these credentials reach it."""
         try:
             self.client.head_bucket(Bucket=self.bucket)
+        except _UNREACHABLE_ERRORS as exc:
+            raise StorageUnavailable(
+                f"S3 did not answer for bucket {self.bucket!r}: {exc}"
+            ) from exc
         except _BACKEND_ERRORS as exc:
             raise StorageError(f"bucket {self.bucket!r} is not usable: {exc}") from exc

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tcma.db
-
 
 revision: str = "0001_foundation"
 down_revision: str | None = None
@@ -38,7 +36,7 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=10), nullable=False),
         sa.Column("website", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", tcma.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status IN ('active', 'suspended')", name=op.f("ck_partners_status")),
         sa.ForeignKeyConstraint(["tier_id"], ["tiers.id"], name=op.f("fk_partners_tier_id_tiers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partners")),
@@ -58,8 +56,8 @@ def upgrade() -> None:
         sa.Column("partner_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("invited_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", tcma.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", tcma.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "(role IN ('admin', 'marketer', 'finance') AND partner_id IS NULL) OR (role IN ('partner_admin', 'partner_user') AND partner_id IS NOT NULL)",
             name=op.f("ck_users_role_matches_partner"),
@@ -82,7 +80,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", tcma.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("partner_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=80), nullable=False),
@@ -90,7 +88,7 @@ def upgrade() -> None:
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("from_state", sa.String(length=40), nullable=True),
         sa.Column("to_state", sa.String(length=40), nullable=True),
-        sa.Column("amount", tcma.db.Money(), nullable=True),
+        sa.Column("amount", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=True),

@@ -1,7 +1,7 @@
 """api: tokens, idempotent responses, webhooks; external ids on opportunities
 
 Revision ID: 0006_api
-Revises: 0002_areas
+Revises: 0004_jobs
 Create Date: 2026-12-01 22:01:14.700888
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0006_api"
-down_revision: str | None = "0002_areas"
+down_revision: str | None = "0004_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
