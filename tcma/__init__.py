@@ -29,6 +29,8 @@ from tcma.pipeline import api as pipeline_api
 from tcma.pipeline import views as pipeline_views
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
+from tcma.webhooks import tasks as webhook_tasks  # noqa: F401 - registers its jobs
+from tcma.webhooks import views as webhook_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,7 @@ BLUEPRINTS = (
     report_views.bp,
     mdf_views.bp,
     token_views.bp,
+    webhook_views.bp,
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).

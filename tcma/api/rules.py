@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from tcma.accounts import rules as account_rules
 
-#: The areas a scope names; each has a read and a write scope ("pipeline:write").
-AREAS = ("partners", "kits", "campaigns", "pipeline", "mdf", "reports", "webhooks")
+#: The areas a scope names ("pipeline:write"); one per area that has API resources.
+AREAS = ("pipeline",)
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -24,39 +24,15 @@ MAX_DAYS = 730
 DEFAULT_DAYS = 90
 MAX_NAME = 80
 
-# What each role may do in each area, as on the pages: a token never carries more.
-_VENDOR_ALL = {area: (READ, WRITE) for area in AREAS}
+# What each role may do in each area, as on the pages: a token never carries more. Leads
+# hold personal data: finance may hold the read scope, but the lead and opportunity endpoints
+# refuse its role (403), as the pages do.
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
-    account_rules.ADMIN: _VENDOR_ALL,
-    account_rules.MARKETER: {
-        "partners": (READ,),
-        "kits": (READ, WRITE),
-        "campaigns": (READ, WRITE),
-        "pipeline": (READ,),
-        "mdf": (READ, WRITE),
-        "reports": (READ,),
-    },
-    account_rules.FINANCE: {
-        "partners": (READ,),
-        "campaigns": (READ,),
-        "mdf": (READ, WRITE),
-        "reports": (READ,),
-    },
-    account_rules.PARTNER_ADMIN: {
-        "kits": (READ,),
-        "campaigns": (READ, WRITE),
-        "pipeline": (READ, WRITE),
-        "mdf": (READ, WRITE),
-        "reports": (READ,),
-        "webhooks": (READ, WRITE),
-    },
-    account_rules.PARTNER_USER: {
-        "kits": (READ,),
-        "campaigns": (READ, WRITE),
-        "pipeline": (READ, WRITE),
-        "mdf": (READ, WRITE),
-        "reports": (READ,),
-    },
+    account_rules.ADMIN: {"pipeline": (READ, WRITE)},
+    account_rules.MARKETER: {"pipeline": (READ,)},
+    account_rules.FINANCE: {"pipeline": (READ,)},
+    account_rules.PARTNER_ADMIN: {"pipeline": (READ, WRITE)},
+    account_rules.PARTNER_USER: {"pipeline": (READ, WRITE)},
 }
 
 

@@ -172,6 +172,8 @@ def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str
         expected_close_on=data["expected_close_on"],
         owner_id=data["owner_id"],
         campaign_id=data["campaign_id"],
+        external_source=external[0],
+        external_id=external[1],
     )
     session = db.session()
     try:
@@ -179,8 +181,6 @@ def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str
             opportunity = services.create_opportunity(
                 session, current_user.id, current_user.partner_id, values
             )
-            opportunity.external_source, opportunity.external_id = external
-            session.flush()
     except PipelineError as exc:
         raise _rule_error(exc) from exc
     except IntegrityError as exc:

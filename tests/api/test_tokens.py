@@ -78,19 +78,12 @@ def test_deactivated_user_token_stops_working(
 def test_personal_token_cannot_carry_more_than_its_owner(db_session: Session, world: World) -> None:
     with pytest.raises(TokenRuleError, match="cannot hold"):
         services.create_token(
-            db_session, world.users["finance"], name="x", scopes=["pipeline:read"]
+            db_session, world.users["finance"], name="x", scopes=["pipeline:write"]
         )
     with pytest.raises(TokenRuleError, match="vendor admins"):
         services.create_token(
             db_session, world.users["a_admin"], name="x", scopes=["pipeline:read"], kind="service"
         )
-
-
-def test_missing_scope_is_403(app: Flask, db_session: Session, world: World, live_a) -> None:
-    secret = make_token(db_session, world.users["a_user"], scopes=["kits:read"])
-    response = ApiClient(app, secret).get("/api/v1/leads")
-    assert response.status_code == 403
-    assert "pipeline:read" in response.get_json()["detail"]
 
 
 def test_read_scope_cannot_write(app: Flask, db_session: Session, world: World, live_a) -> None:
