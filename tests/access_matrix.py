@@ -19,6 +19,7 @@ from tests.campaigns.support import matrix_objects as cobrand
 from tests.kits.support import matrix_kit as kit
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
+from tests.webhooks.support import matrix_endpoint as hook
 
 OK = "ok"
 LOGIN = "login"
@@ -57,6 +58,7 @@ PARTNER_ONLY = expect(admin=403, marketer=403, finance=403)
 PARTNER_A_OBJECT = expect(b_user=404)
 PARTNER_A_OBJECT_PARTNERS_ONLY = expect(admin=403, marketer=403, finance=403, b_user=404)
 USER_MANAGERS = expect(marketer=403, finance=403, a_user=403, b_user=403)
+HOOK_A = expect(admin=404, marketer=403, finance=403, a_user=403, b_user=403)
 # Leads hold personal data: partners and the vendor's admins and marketers, not finance.
 LEAD_READERS = expect(finance=403)
 LEAD_A = expect(finance=403, b_user=404)
@@ -107,6 +109,23 @@ ROUTES: dict[str, Route] = {
     ),
     "api_docs_page.docs": Route(PUBLIC, "/api/v1/docs"),
     "api-docs.openapi_json": Route(PUBLIC, "/api/v1/openapi.json"),
+    # webhooks: admins manage vendor-wide endpoints, partner admins their company's (partner
+    # A's endpoint here: the vendor admin and other companies get 404)
+    "webhooks.index": Route(USER_MANAGERS, "/webhooks/"),
+    "webhooks.endpoint": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}"),
+    "webhooks.rotate": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/rotate"),
+    "webhooks.set_status": Route(
+        HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/status/active", "POST"
+    ),
+    "webhooks.delivery": Route(
+        HOOK_A,
+        lambda c: f"/webhooks/{hook(c).endpoint_id}/deliveries/{hook(c).delivery_id}",
+    ),
+    "webhooks.redeliver": Route(
+        HOOK_A,
+        lambda c: f"/webhooks/{hook(c).endpoint_id}/deliveries/{hook(c).delivery_id}/redeliver",
+        "POST",
+    ),
     "users.index": Route(USER_MANAGERS, "/users/"),
     "users.invite": Route(USER_MANAGERS, "/users/invite"),
     # a_user's account: partner A's admin may manage it, partner B's admin may not (404).
