@@ -7,17 +7,22 @@ PYTEST_ARGS ?=
 # Two test processes: this machine has two cores; each PostgreSQL worker gets its own database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run init demo test test-postgres test-browser lint bench clean
+.PHONY: install run init demo test test-postgres test-browser lint wheel-check bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Running needs only tcma and its runtime dependencies; tests and linters add the dev extra.
+$(BIN)/.runtime: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
 
-init: install
+init: $(BIN)/.runtime
 	$(BIN)/tcma init
 
 demo: init
@@ -44,9 +49,15 @@ test-browser: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Build the wheel, install it in a fresh venv outside the checkout, init, demo, /healthz.
+wheel-check: install
+	bash .ci/wheel_smoke.sh
 
 bench: install
 	$(BIN)/python bench/render.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance build .pytest_cache .ruff_cache .mypy_cache

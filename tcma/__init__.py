@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, security, templating
+from tcma import commands, db, errors, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.api import token_views
@@ -20,6 +19,7 @@ from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
@@ -31,8 +31,6 @@ from tcma.reports import views as report_views
 from tcma.storage import init_storage
 from tcma.webhooks import tasks as webhook_tasks  # noqa: F401 - registers its jobs
 from tcma.webhooks import views as webhook_views
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BLUEPRINTS = (
     auth_views.bp,
@@ -62,9 +60,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: read settings, bind extensions, register blueprints and commands."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+        static_url_path="/static",
+        instance_path=_instance_path(config),
     )
     app.config.update(load_config(app.instance_path))
     if config:
@@ -80,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_login(app)
     init_storage(app)
+    init_inflight(app)
     init_mail(app)
     init_jobs(app)
     security.init_security(app)
@@ -90,3 +90,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app, API_BLUEPRINTS)
     commands.register_commands(app)
     return app
+
+
+def _instance_path(config: dict[str, Any] | None) -> str | None:
+    # A checkout keeps its data in instance/; an installed tcma uses Flask's default
+    # (<prefix>/var/tcma-instance) unless INSTANCE_PATH says otherwise.
+    chosen = (config or {}).get("INSTANCE_PATH")
+    if chosen:
+        return str(chosen)
+    return str(resources.CHECKOUT / "instance") if resources.in_checkout() else None

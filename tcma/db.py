@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -58,13 +58,6 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value
-
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """Quantize to cents; refuses floats, which cannot hold money exactly."""
-    if isinstance(value, float):
-        raise TypeError("money must be Decimal, int or str, never float")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Money(TypeDecorator):
@@ -155,15 +148,29 @@ def get_engine() -> Engine:
     return current_app.extensions["tcma.engine"]
 
 
+def reads_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST view that never writes (a live preview): it need not wait for the write lock."""
+    view.reads_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def _request_reads_only() -> bool:
+    if not has_request_context():
+        return False
+    if request.method in ("GET", "HEAD"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "reads_only", False))
+
+
 def session() -> Session:
     """The session of the current request (or CLI command, or job), created on first use.
 
-    GET and HEAD requests get a reader session; everything else may write and so, on SQLite,
-    begins with the write lock (see BEGIN_OPTION above).
+    GET and HEAD requests (and views marked ``reads_only``) get a reader session; everything
+    else may write and so, on SQLite, begins with the write lock (see BEGIN_OPTION above).
     """
     if "db_session" not in g:
-        reads_only = has_request_context() and request.method in ("GET", "HEAD")
-        factory = "tcma.reader_sessionmaker" if reads_only else "tcma.sessionmaker"
+        factory = "tcma.reader_sessionmaker" if _request_reads_only() else "tcma.sessionmaker"
         g.db_session = current_app.extensions[factory]()
     return g.db_session
 

@@ -1,11 +1,18 @@
-"""Form fields every area shares: money amounts read by one strict parser."""
+"""Form fields every area shares: money amounts read by one strict parser, and object ids.
+
+Every id a form carries (a campaign, an allocation, an owner, a partner, a tier, ...) is an
+IdChoiceField: the view fills its choices from a tenant-scoped query, and an id outside them
+(another partner's object, or one that does not exist) is refused at the field. The service
+checks the id against the actor's partner once more, so an API or a job is held to it too.
+tests/test_id_fields.py finds every id field of every form and posts foreign ids into it.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 
 from tcma import amounts
@@ -56,3 +63,23 @@ class AmountField(StringField):
             except amounts.AmountError as exc:
                 self.data = None
                 raise ValidationError(exc.message) from None
+
+
+def optional_id(value: object) -> int | None:
+    """A select's value as an id; the empty choice is None."""
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+
+
+class IdChoiceField(SelectField):
+    """An object id chosen from the choices the view gave, which come from a scoped query."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("choices", [])
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError("Choose one of the options in the list.") from None

@@ -175,3 +175,19 @@ def send_invitation(user: User, inviter: User) -> str:
         f"Set your password within {days} days here:\n\n{link}\n",
     )
     return link
+
+
+def send_existing_account_notice(user: User, inviter: User) -> None:
+    """Tell the owner of an address that someone tried to invite it again (nobody else is)."""
+    vendor = current_app.config["VENDOR_NAME"]
+    company = inviter.partner.name if inviter.partner else vendor
+    send_mail(
+        user.email,
+        f"Someone at {company} tried to invite you to the {vendor} partner program",
+        f"Hello{(' ' + user.name) if user.name else ''},\n\n"
+        f"{inviter.display_name} of {company} tried to invite this address, which already has "
+        "an account, so nothing was changed and no new account was made.\n"
+        f"Sign in as usual here:\n\n{external_url('auth.login')}\n\n"
+        "If you should now belong to another company, ask the partner program's team to "
+        "move your account.\n",
+    )

@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 
 from tcma.accounts import rules
+from tcma.fields import IdChoiceField
 from tcma.forms import Form
 
 
@@ -72,7 +73,7 @@ class TierForm(Form):
 
 class PartnerForm(Form):
     name = StringField("Company name", validators=[DataRequired(), Length(max=120)])
-    tier_id = SelectField("Tier", coerce=int, validators=[DataRequired()])
+    tier_id = IdChoiceField("Tier", validators=[DataRequired()])
     region = SelectField(
         "Region", choices=[(code, label) for code, label in rules.REGION_LABELS.items()]
     )
@@ -98,5 +99,5 @@ class InviteForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     role = SelectField("Role")
-    partner_id = SelectField("Partner company", coerce=int, validators=[Optional()])
+    partner_id = IdChoiceField("Partner company", validators=[Optional()])
     submit = SubmitField("Send invitation")

@@ -11,7 +11,7 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from tcma.api import auth, idempotency
-from tcma.extensions import limiter
+from tcma.extensions import csrf, limiter
 
 
 def _rate_limit() -> str:
@@ -48,6 +48,9 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
     bp.before_request(_before)
     bp.after_request(_after)
     limiter.limit(_rate_limit, key_func=auth.rate_limit_key)(bp)
+    # No session cookie is read here (the bearer token is the credential), so there is no
+    # CSRF surface: a forged cross-site request carries no token.
+    csrf.exempt(bp)
     return bp
 
 

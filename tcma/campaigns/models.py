@@ -53,7 +53,3 @@ class Campaign(Base):
     partner: Mapped[Partner] = relationship(lazy="joined")
     kit: Mapped[Kit] = relationship(lazy="joined")
     kit_version: Mapped[KitVersion] = relationship(lazy="joined")
-
-    @property
-    def is_live(self) -> bool:
-        return self.status == LIVE

@@ -7,6 +7,9 @@ from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+# Statements that name another template: {% include %}, {% extends %}, {% import %}, {% from %}.
+_INCLUDES = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+
 
 def fields_used_by(asset: dict[str, Any], files: dict[str, bytes]) -> list[str]:
     """The field keys an asset's templates (and what they include) refer to, plus its list."""
@@ -41,8 +44,12 @@ def included_templates(text: str) -> list[str]:
     tree = _parse(text)
     if tree is None:
         return []
-    found = tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))
-    return [n.template.value for n in found if isinstance(n.template, nodes.Const)]
+    found = tree.find_all(_INCLUDES)
+    return [
+        n.template.value
+        for n in found
+        if isinstance(n, _INCLUDES) and isinstance(n.template, nodes.Const)
+    ]
 
 
 def _field_names(text: str) -> set[str]:
@@ -51,6 +58,8 @@ def _field_names(text: str) -> set[str]:
         return set()
     names = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if not isinstance(node, nodes.Getattr | nodes.Getitem):
+            continue
         if isinstance(node.node, nodes.Name) and node.node.name == "fields":
             key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
             if isinstance(key, str) and key not in ("items", "keys", "values", "get"):

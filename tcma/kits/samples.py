@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tcma import resources
 from tcma.kits import importer, services
 from tcma.kits.manifest import MANIFEST_NAME, parse_manifest
 from tcma.kits.package import read_folder
@@ -15,7 +16,7 @@ from tcma.storage import Storage
 
 log = logging.getLogger(__name__)
 
-SAMPLE_KITS = Path(__file__).resolve().parents[2] / "campaigns"
+SAMPLE_KITS = resources.folder("campaigns")
 
 
 def sample_kit_folders(root: Path = SAMPLE_KITS) -> list[Path]:

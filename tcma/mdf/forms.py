@@ -16,14 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tcma.fields import AmountField
+from tcma.fields import AmountField, IdChoiceField, optional_id
 from tcma.forms import Form
 from tcma.mdf import money, rules, uploads
-
-
-def optional_id(value: object) -> int | None:
-    """A select's value as an id; the empty choice is None."""
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
 
 
 def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
@@ -51,7 +46,7 @@ class BudgetForm(Form):
 
 
 class AllocateForm(Form):
-    partner_id = SelectField("Partner", coerce=int, validators=[InputRequired()])
+    partner_id = IdChoiceField("Partner", validators=[InputRequired()])
     amount = amount_field("Amount to allocate")
     comment = StringField("Note (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Allocate")
@@ -64,7 +59,7 @@ class AdjustForm(Form):
 
 
 class MoveForm(Form):
-    to_partner_id = SelectField("Move to partner", coerce=int, validators=[InputRequired()])
+    to_partner_id = IdChoiceField("Move to partner", validators=[InputRequired()])
     amount = amount_field("Amount to move")
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Move money")
@@ -118,7 +113,7 @@ def settings_form(tiers: list[tuple[int, str]]) -> type[Form]:
 
 
 class FundRequestForm(Form):
-    allocation_id = SelectField("Allocation", coerce=int, validators=[InputRequired()])
+    allocation_id = IdChoiceField("Allocation", validators=[InputRequired()])
     activity_type = SelectField("Activity type", choices=list(rules.ACTIVITY_TYPES.items()))
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -134,13 +129,23 @@ class FundRequestForm(Form):
         "Expected leads", default=0, validators=[Optional(), NumberRange(min=0, max=10_000_000)]
     )
     expected_pipeline = amount_field("Expected pipeline", required=False, allow_zero=True)
-    campaign_id = SelectField(
+    campaign_id = IdChoiceField(
         "Campaign (optional)",
         coerce=optional_id,
         choices=[("", "No campaign")],
         description="The campaign this activity promotes; its report will show the MDF.",
     )
     submit = SubmitField("Save draft")
+
+    # The currency of each allocation on offer, filled by the view with the choices.
+    currencies: dict[int, str] = {}
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Amounts typed with a currency sign must carry the chosen allocation's currency's."""
+        currency = self.currencies.get(self.allocation_id.data)  # type: ignore[call-overload]
+        for field in (self.total_cost, self.requested_amount, self.expected_pipeline):
+            field.currency = currency
+        return super().validate(extra_validators)
 
 
 class ApproveForm(Form):

@@ -206,16 +206,6 @@ def claim_due_date(activity_end: dt.date, window_days: int) -> dt.date:
     return activity_end + dt.timedelta(days=window_days)
 
 
-def claim_window_closed(activity_end: dt.date, window_days: int, today: dt.date) -> bool:
-    """True once the day after the due date has begun."""
-    return today > claim_due_date(activity_end, window_days)
-
-
-def ensure_claim_on_time(activity_end: dt.date, window_days: int, today: dt.date) -> None:
-    """Late claims are refused, saying when they were due."""
-    ensure_before_due(claim_due_date(activity_end, window_days), today)
-
-
 def ensure_before_due(due: dt.date | None, today: dt.date) -> None:
     """Refuse a claim filed after its due date (no due date: no limit)."""
     if due is not None and today > due:

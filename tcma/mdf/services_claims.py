@@ -199,8 +199,10 @@ def remove_proof(session: Session, storage: Storage, actor: User, proof_id: int)
 
 def submit_claim(session: Session, actor: User, claim_id: int, today: dt.date) -> Claim:
     """Send a claim to finance: it needs an invoice and, the first time, to be on time."""
+    # The request is locked first: two claims on one request submitted at the same moment
+    # must not both fit in what is unclaimed.
+    request = ledger.lock(session, FundRequest, session.get_one(Claim, claim_id).fund_request_id)
     claim = _own_claim(session, actor, claim_id)
-    request = claim.fund_request
     from_state = claim.status
     new_state = rules.claim_transition(from_state, "submit")
     if request.status != rules.APPROVED:
@@ -230,9 +232,7 @@ def withdraw_claim(session: Session, actor: User, claim_id: int) -> Claim:
 
 
 def _lock_claim_with_allocation(session: Session, claim_id: int) -> tuple[Allocation, Claim]:
-    allocation_id = session.get_one(Claim, claim_id).fund_request.allocation_id
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    return allocation, ledger.lock(session, Claim, claim_id)
+    return ledger.lock_with_allocation(session, Claim, claim_id)
 
 
 def approve_claim(

@@ -166,11 +166,9 @@ def approve_request(
     today: dt.date | None = None,
 ) -> tuple[FundRequest, str]:
     """Approve (possibly less); returns the request and 'first' or 'final' (four-eyes)."""
-    allocation_id = session.get_one(FundRequest, request_id).allocation_id
     # Lock order everywhere: allocation, then request, then claim; so no two approvals
     # or payments can both see the same available money.
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    request = ledger.lock(session, FundRequest, request_id)
+    allocation, request = ledger.lock_with_allocation(session, FundRequest, request_id)
     amount = request.requested_amount if amount is None else amount
     cur = allocation.budget.currency
     limits.check_approval_amount(request.requested_amount, amount, cur)
@@ -241,9 +239,9 @@ def cancel_request(
     session: Session, actor: User, request_id: int, comment: str = ""
 ) -> FundRequest:
     """Cancel an approved request that has no live claim; its commitment is released."""
-    allocation_id = session.get_one(FundRequest, request_id).allocation_id
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    request = _own_request(session, actor, request_id)
+    allocation, request = ledger.lock_with_allocation(session, FundRequest, request_id)
+    if actor.partner_id is not None and actor.partner_id != request.partner_id:
+        raise MdfError("This fund request does not exist.")
     from_state = request.status
     new_state = rules.request_transition(from_state, "cancel")
     if any(claim.status in LIVE_CLAIM_STATES for claim in request.claims):

@@ -28,7 +28,7 @@ from tcma.mdf.web import (
     today,
 )
 from tcma.pagination import page_number, paginate
-from tcma.storage import get_storage
+from tcma.storage import get_storage, sign_download
 
 bp = Blueprint("claims", __name__)
 
@@ -214,8 +214,11 @@ def proof(proof_id: int) -> Response:
     session = db.session()
     item = session.get(ProofFile, proof_id) or abort(404)
     get_scoped_or_404(session, Claim, item.claim_id)
-    inline = item.content_type in uploads.INLINE_TYPES
-    return redirect(get_storage().download_url(item.storage_key, item.filename, inline=inline))
+    if item.content_type in uploads.INLINE_TYPES:
+        # Shown in the browser: always through the app, which sends it with a sandboxing
+        # Content-Security-Policy and nosniff (a presigned S3 URL cannot carry those).
+        return redirect(sign_download(item.storage_key, item.filename, 300, inline=True))
+    return redirect(get_storage().download_url(item.storage_key, item.filename, inline=False))
 
 
 def _act(claim_id: int, run, done: str) -> Response:

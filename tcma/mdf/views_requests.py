@@ -74,6 +74,7 @@ def _form_choices(form: FundRequestForm, keep: Allocation | None = None) -> bool
     form.allocation_id.choices = [
         (a.id, allocation_label(a, balances[a.id].available)) for a in allocations
     ]
+    form.currencies = {a.id: a.currency for a in allocations}
     campaigns = session.scalars(campaigns_statement(current_user.partner_id))
     form.campaign_id.choices = [("", "No campaign"), *((c.id, c.name) for c in campaigns)]
     return bool(allocations)

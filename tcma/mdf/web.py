@@ -18,7 +18,7 @@ from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner, User
 from tcma.fields import AmountField
-from tcma.mdf import ledger, rules
+from tcma.mdf import rules
 from tcma.mdf.models import Allocation, Budget
 from tcma.mdf.money import format_money
 from tcma.mdf.rules import MdfError
@@ -177,11 +177,6 @@ def timeline(session: Session, object_type: str, object_id: int) -> list[Timelin
             )
         )
     return entries
-
-
-def balances_for(session: Session, allocations: list[Allocation]) -> dict:
-    """Balances keyed by allocation id."""
-    return ledger.balances(session, [allocation.id for allocation in allocations])
 
 
 def act_on(

@@ -25,7 +25,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from tcma.fields import AmountField
+from tcma.fields import AmountField, IdChoiceField
 from tcma.forms import Form
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
@@ -102,7 +102,7 @@ class LeadWorkForm(Form):
             (s, rules.LEAD_STATUS_LABELS[s]) for s in rules.LEAD_STATUSES if s != rules.CONVERTED
         ],
     )
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
     notes = TextAreaField(
         "Notes",
         validators=[Optional(), Length(max=L["notes"])],
@@ -131,8 +131,8 @@ class OpportunityForm(Form):
         default=rules.PROSPECTING,
     )
     expected_close_on = DateField("Expected close date", validators=[Optional()])
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
-    campaign_id = SelectField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    campaign_id = IdChoiceField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
     submit = SubmitField("Save opportunity")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -147,7 +147,7 @@ class ImportForm(Form):
     kind = SelectField(
         "What the file holds", choices=[(LEADS, "Leads"), (OPPORTUNITIES, "Opportunities")]
     )
-    campaign_id = SelectField(
+    campaign_id = IdChoiceField(
         "Campaign",
         coerce=_optional_int,
         choices=[("", "No campaign")],

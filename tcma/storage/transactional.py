@@ -54,8 +54,12 @@ def put_in_transaction(
     if previous is None:
         after_rollback(session, lambda: storage.delete(key))
     else:
-        restored_type = mimetypes.guess_type(key)[0] or content_type
-        after_rollback(session, lambda: storage.put(key, previous, restored_type))
+        old_content, old_type = previous, mimetypes.guess_type(key)[0] or content_type
+
+        def restore() -> None:
+            storage.put(key, old_content, old_type)
+
+        after_rollback(session, restore)
     return key
 
 

@@ -252,12 +252,12 @@ def test_second_approval_must_come_from_someone_else_and_not_raise_the_amount():
 
 def test_claim_window():
     end = dt.date(2025, 3, 1)
-    assert rules.claim_due_date(end, 60) == dt.date(2025, 4, 30)
-    rules.ensure_claim_on_time(end, 60, dt.date(2025, 4, 30))
-    assert not rules.claim_window_closed(end, 60, dt.date(2025, 4, 30))
-    assert rules.claim_window_closed(end, 60, dt.date(2025, 5, 1))
+    due = rules.claim_due_date(end, 60)
+    assert due == dt.date(2025, 4, 30)
+    rules.ensure_before_due(due, dt.date(2025, 4, 30))  # the due date itself is still on time
+    rules.ensure_before_due(None, dt.date(2099, 1, 1))  # no due date: no limit
     with pytest.raises(rules.ClaimWindowClosed) as late:
-        rules.ensure_claim_on_time(end, 60, dt.date(2025, 5, 1))
+        rules.ensure_before_due(due, dt.date(2025, 5, 1))
     assert "30 April 2025" in late.value.message
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tcma.campaigns.models import Campaign
 from tcma.pipeline.models import Lead
 from tcma.reports.models import LeadMonth
-from tests.conftest import World
+from tests.conftest import World, login
 from tests.pipeline.support import VISITOR, live_campaign
 
 
@@ -54,6 +54,16 @@ def test_sending_the_form_again_counts_a_submission_not_a_second_lead(
     assert lead.last_submitted_at is not None and lead.last_submitted_at >= lead.created_at
     assert lead.phone == "+1 555 0100"  # the first submission's details stay
     assert rolled_up_leads(db_session, live_a) == 1
+
+
+def test_the_lead_page_shows_how_often_it_was_sent(
+    app: Flask, client: FlaskClient, db_session: Session, world: World, live_a: Campaign
+) -> None:
+    send(client, live_a)
+    send(client, live_a)
+    [lead] = leads_of(db_session, live_a)
+    page = login(app.test_client(), world.users["a_user"]).get(f"/pipeline/leads/{lead.id}")
+    assert "sent 2 times" in page.get_data(as_text=True)
 
 
 def test_another_person_is_another_lead(

@@ -58,6 +58,17 @@ def test_each_storage_call_gives_up_within_its_timeouts(hanging_endpoint: str, o
     assert time.monotonic() - started < BOUND
 
 
+def test_after_one_unanswered_call_the_next_fail_at_once(hanging_endpoint: str) -> None:
+    storage = _hanging_storage(hanging_endpoint)
+    with pytest.raises(StorageUnavailable):
+        storage.read("a/b.txt")
+    for call in (lambda: storage.put("a/c.txt", b"x"), lambda: storage.exists("a/c.txt")):
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable, match="did not answer a moment ago"):
+            call()
+        assert time.monotonic() - started < READ_TIMEOUT  # not even one more timeout
+
+
 def test_healthz_answers_503_quickly_while_storage_hangs(
     database_url: str, tmp_path: Path, hanging_endpoint: str
 ) -> None:

@@ -138,6 +138,8 @@ def _name_problems(
 def _field_problems(tree: nodes.Template, declared: frozenset[str]) -> list[tuple[int, str]]:
     found = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if not isinstance(node, nodes.Getattr | nodes.Getitem):
+            continue
         if not (isinstance(node.node, nodes.Name) and node.node.name == "fields"):
             continue
         key: Any = node.attr if isinstance(node, nodes.Getattr) else None
@@ -163,7 +165,10 @@ def _assigned(tree: nodes.Template) -> Iterator[str]:
 
 
 def _referenced_templates(tree: nodes.Template) -> Iterator[tuple[int, str]]:
-    for node in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+    includes = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+    for node in tree.find_all(includes):
+        if not isinstance(node, includes):
+            continue
         target = node.template
         # A computed name ({% include some_variable %}) can only be checked at render.
         if isinstance(target, nodes.Const) and isinstance(target.value, str):
