@@ -11,6 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tcma import commands, db, errors, mail, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
+from tcma.api import token_views
+from tcma.api.spec import init_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import tasks as campaign_tasks
@@ -28,11 +30,14 @@ from tcma.kits import views as kit_views
 from tcma.mail import init_mail
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
+from tcma.pipeline import api as pipeline_api
 from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import views as pipeline_views
 from tcma.reports import tasks as report_tasks
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
+from tcma.webhooks import tasks as webhook_tasks
+from tcma.webhooks import views as webhook_views
 
 BLUEPRINTS = (
     auth_views.bp,
@@ -51,10 +56,23 @@ BLUEPRINTS = (
     report_views.bp,
     mdf_views.bp,
     job_views.bp,
+    token_views.bp,
+    webhook_views.bp,
 )
 
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
-JOB_MODULES = (mail, campaign_tasks, kit_tasks, mdf_tasks, pipeline_tasks, report_tasks)
+JOB_MODULES = (
+    mail,
+    campaign_tasks,
+    kit_tasks,
+    mdf_tasks,
+    pipeline_tasks,
+    report_tasks,
+    webhook_tasks,
+)
+
+# The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
+API_BLUEPRINTS = (pipeline_api.bp,)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -90,6 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_templating(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_api(app, API_BLUEPRINTS)
     commands.register_commands(app)
     return app
 

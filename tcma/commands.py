@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 from tcma import db, migrate
 from tcma.accounts import rules, services
 from tcma.accounts.rules import AccountError
+from tcma.api.cli import tokens_group
 from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
 from tcma.jobs.cli import jobs_group, worker_command
@@ -27,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(kits_group)
+    app.cli.add_command(tokens_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_group)
     kits_group.add_command(render_command)

@@ -102,6 +102,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_CACHE_SECONDS": _int(env, "TCMA_LANDING_CACHE_SECONDS", 5),
         # Render worker processes per web process (started on the first render, or at fork).
         "RENDER_WORKERS": _int(env, "TCMA_RENDER_WORKERS", 2),
+        "API_RATE_LIMIT": env.get("TCMA_API_RATE_LIMIT", "600 per minute"),
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("TCMA_WEBHOOK_ALLOW_PRIVATE"), False),
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get(
             "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
         ),

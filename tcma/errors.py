@@ -8,6 +8,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from tcma import db
+from tcma.api.errors import ApiProblem, from_http_exception, is_api_request, problem_response
 from tcma.storage import StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def wants_json() -> bool:
 def init_errors(app: Flask) -> None:
     """Register error handlers and the commit-once-per-request hook."""
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ApiProblem, _api_problem)
     app.register_error_handler(StorageError, _storage_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_commit_or_rollback)
@@ -62,8 +64,14 @@ def _commit_or_rollback(response: Response) -> Response:
     return response
 
 
+def _api_problem(problem: ApiProblem) -> Response:
+    return problem_response(problem)
+
+
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
+    if is_api_request():
+        return problem_response(from_http_exception(error)), code
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
     if isinstance(error, UnreadableInput):
         text = error.description or text

@@ -2,6 +2,7 @@
 
 from tcma import audit
 from tcma.accounts import models as accounts
+from tcma.api import models as api
 from tcma.campaigns import models as campaigns
 from tcma.cobrand import models as cobrand
 from tcma.jobs import models as jobs
@@ -9,9 +10,11 @@ from tcma.kits import models as kits
 from tcma.mdf import models as mdf
 from tcma.pipeline import models as pipeline
 from tcma.reports import models as reports
+from tcma.webhooks import models as webhooks
 
 __all__ = [
     "accounts",
+    "api",
     "audit",
     "campaigns",
     "cobrand",
@@ -20,4 +23,5 @@ __all__ = [
     "mdf",
     "pipeline",
     "reports",
+    "webhooks",
 ]

@@ -41,6 +41,7 @@ NAV_ITEMS = (
     NavItem("partners.tiers", "Tiers", (rules.ADMIN,)),
     NavItem("users.index", "People", (rules.ADMIN, rules.PARTNER_ADMIN)),
     NavItem("jobs.index", "Your exports", (*PARTNER, *VENDOR)),
+    NavItem("api_tokens.index", "API", rules.ALL_ROLES, ("webhooks",)),
 )
 
 

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.api.support import matrix_token_id
 from tests.campaigns.support import matrix_objects as cobrand
 from tests.jobs.support import matrix_job as job
 from tests.kits.support import matrix_kit as kit
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
+from tests.webhooks.support import matrix_endpoint as hook
 
 OK = "ok"
 LOGIN = "login"
@@ -57,6 +59,7 @@ PARTNER_ONLY = expect(admin=403, marketer=403, finance=403)
 PARTNER_A_OBJECT = expect(b_user=404)
 PARTNER_A_OBJECT_PARTNERS_ONLY = expect(admin=403, marketer=403, finance=403, b_user=404)
 USER_MANAGERS = expect(marketer=403, finance=403, a_user=403, b_user=403)
+HOOK_A = expect(admin=404, marketer=403, finance=403, a_user=403, b_user=403)
 # Leads hold personal data: partners and the vendor's admins and marketers, not finance.
 LEAD_READERS = expect(finance=403)
 LEAD_A = expect(finance=403, b_user=404)
@@ -100,6 +103,31 @@ ROUTES: dict[str, Route] = {
     "partners.tiers": Route(ADMIN_ONLY, "/admin/tiers"),
     "partners.edit_tier": Route(
         ADMIN_ONLY, lambda c: f"/admin/tiers/{c.world.tiers['gold'].id}/edit"
+    ),
+    # API tokens pages (a_user's token: nobody else manages it), the API reference and spec
+    "api_tokens.index": Route(SIGNED_IN, "/account/tokens/"),
+    "api_tokens.revoke": Route(
+        expect(admin=404, marketer=404, finance=404, a_admin=404, b_user=404),
+        lambda c: f"/account/tokens/{matrix_token_id(c)}/revoke",
+    ),
+    "api_docs_page.docs": Route(PUBLIC, "/api/v1/docs"),
+    "api-docs.openapi_json": Route(PUBLIC, "/api/v1/openapi.json"),
+    # webhooks: admins manage vendor-wide endpoints, partner admins their company's (partner
+    # A's endpoint here: the vendor admin and other companies get 404)
+    "webhooks.index": Route(USER_MANAGERS, "/webhooks/"),
+    "webhooks.endpoint": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}"),
+    "webhooks.rotate": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/rotate"),
+    "webhooks.set_status": Route(
+        HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/status/active", "POST"
+    ),
+    "webhooks.delivery": Route(
+        HOOK_A,
+        lambda c: f"/webhooks/{hook(c).endpoint_id}/deliveries/{hook(c).delivery_id}",
+    ),
+    "webhooks.redeliver": Route(
+        HOOK_A,
+        lambda c: f"/webhooks/{hook(c).endpoint_id}/deliveries/{hook(c).delivery_id}/redeliver",
+        "POST",
     ),
     "users.index": Route(USER_MANAGERS, "/users/"),
     "users.invite": Route(USER_MANAGERS, "/users/invite"),

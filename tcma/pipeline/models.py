@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tcma.accounts.models import Partner, User
@@ -114,6 +125,8 @@ class Opportunity(Base):
         Index("ix_opportunities_campaign_created", "campaign_id", "created_at", "id"),
         Index("ix_opportunities_partner_created", "partner_id", "created_at", "id"),
         *(trigram_index("opportunities", c) for c in ("name", "account")),
+        # A CRM owns a deal by its own id: one opportunity per partner, source and id.
+        UniqueConstraint("partner_id", "external_source", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +144,8 @@ class Opportunity(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default=rules.SOURCE_MANUAL)
+    external_source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -15,7 +15,7 @@ from tcma import audit
 from tcma.accounts.models import User
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
-from tcma.pipeline import rules
+from tcma.pipeline import events, rules
 from tcma.pipeline.models import Lead, Opportunity, StageChange
 from tcma.pipeline.rules import PipelineError
 
@@ -45,6 +45,9 @@ class OpportunityInput:
     expected_close_on: dt.date | None = None
     owner_id: int | None = None
     campaign_id: int | None = None
+    # A CRM's own id for the deal (set when it is created; unique per partner and source).
+    external_source: str | None = None
+    external_id: str | None = None
 
 
 def _history(
@@ -119,6 +122,7 @@ def capture_lead(
         return None, False
     _history(session, lead, None, rules.NEW, None)
     session.flush()
+    events.lead_event(session, "lead.created", lead)
     return lead, True
 
 
@@ -180,6 +184,7 @@ def update_lead(
     lead.owner_id = owner_id
     lead.notes = notes or None
     session.flush()
+    events.lead_event(session, "lead.updated", lead)
 
 
 def convert_lead(
@@ -246,11 +251,14 @@ def create_opportunity(
         owner_id=values.owner_id,
         created_by_id=actor_id,
         source=source,
+        external_source=values.external_source,
+        external_id=values.external_id,
     )
     session.add(opportunity)
     session.flush()
     _history(session, opportunity, None, values.stage, actor_id)
     session.flush()
+    events.opportunity_created(session, opportunity)
     return opportunity
 
 
@@ -264,6 +272,7 @@ def update_opportunity(
     rules.check_stage_change(opportunity.stage, values.stage)
     amount = rules.check_amount(values.amount, values.currency)
     _check_owner(session, opportunity.partner_id, values.owner_id)
+    before = opportunity.stage
     if values.stage != opportunity.stage:
         _history(session, opportunity, opportunity.stage, values.stage, actor_id)
         opportunity.closed_on = utcnow().date() if values.stage in rules.CLOSED_STAGES else None
@@ -273,6 +282,8 @@ def update_opportunity(
     opportunity.expected_close_on = values.expected_close_on
     opportunity.owner_id = values.owner_id
     session.flush()
+    if opportunity.stage != before:
+        events.opportunity_moved(session, opportunity, before)
 
 
 def import_rows(

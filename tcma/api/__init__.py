@@ -1,0 +1,1 @@
+"""The API's shared parts: tokens, bearer auth, pagination, problem+json errors, the spec."""

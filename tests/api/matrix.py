@@ -1,0 +1,85 @@
+"""What every role's token gets on every /api/v1 route (tests/api/test_api_matrix.py checks it).
+
+Each role calls with a personal token carrying every scope its role may hold; anon sends
+none. Objects belong to partner A; b_user (partner B) must get 404 on them. OK = allowed
+(2xx, or a 4xx other than 401/403/404 such as 409/422 for a body the role may send).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.access_matrix import OK, expect
+from tests.api.support import matrix_lead
+from tests.pipeline.support import matrix_objects as pipe
+
+# The API has no sign-in redirect: no token is 401.
+ALL = expect(anon=401)
+LEAD_READERS = expect(anon=401, finance=403, b_user=OK)
+LEAD_A = expect(anon=401, finance=403, b_user=404)
+PARTNERS = expect(anon=401, admin=403, marketer=403, finance=403)
+PARTNER_A = expect(anon=401, admin=403, marketer=403, finance=403, b_user=404)
+ERASERS_A = expect(anon=401, marketer=403, finance=403, b_user=404)
+
+
+@dataclass
+class ApiRoute:
+    """How to call one API endpoint (the url may depend on the role) and what each role gets."""
+
+    expect: dict[str, Any]
+    url: Callable[[Any, str], str] | str
+    method: str = "GET"
+    json: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fresh_lead(ctx: Any, role: str) -> str:
+    # Erasing is for good: every role gets its own lead of partner A.
+    return f"/api/v1/leads/{matrix_lead(ctx)}"
+
+
+def _opportunity(ctx: Any) -> dict[str, Any]:
+    return {
+        "name": "Matrix deal",
+        "amount": "100.00",
+        "currency": "EUR",
+        "campaign_id": pipe(ctx).campaign_id,
+    }
+
+
+API_ROUTES: dict[str, ApiRoute] = {
+    "api_pipeline.list_leads": ApiRoute(LEAD_READERS, "/api/v1/leads"),
+    "api_pipeline.create_lead": ApiRoute(
+        PARTNERS,
+        "/api/v1/leads",
+        "POST",
+        lambda c: {
+            "campaign_id": pipe(c).campaign_id,
+            "email": "visitor@example.com",
+            "consent_text": "I agree to be contacted.",
+        },
+    ),
+    "api_pipeline.get_lead": ApiRoute(LEAD_A, lambda c, r: f"/api/v1/leads/{pipe(c).lead_id}"),
+    "api_pipeline.update_lead": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/leads/{pipe(c).lead_id}",
+        "PATCH",
+        {"notes": "Called back."},
+    ),
+    "api_pipeline.erase_lead": ApiRoute(ERASERS_A, _fresh_lead, "DELETE"),
+    "api_pipeline.list_opportunities": ApiRoute(LEAD_READERS, "/api/v1/opportunities"),
+    "api_pipeline.create_opportunity": ApiRoute(
+        PARTNERS, "/api/v1/opportunities", "POST", _opportunity
+    ),
+    "api_pipeline.get_opportunity": ApiRoute(
+        LEAD_A, lambda c, r: f"/api/v1/opportunities/{pipe(c).opportunity_id}"
+    ),
+    "api_pipeline.update_opportunity": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/opportunities/{pipe(c).opportunity_id}",
+        "PATCH",
+        {"stage": "qualification"},
+    ),
+}

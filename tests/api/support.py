@@ -1,0 +1,91 @@
+"""Helpers of the API tests: a token per role and a client that sends it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tcma.accounts.models import User
+from tcma.api import rules, services
+from tcma.campaigns.models import Campaign
+from tests.pipeline.support import add_lead, matrix_objects
+
+
+def make_token(
+    session: Session,
+    user: User,
+    scopes: list[str] | None = None,
+    kind: str = rules.PERSONAL,
+    partner_id: int | None = None,
+    days: int = 30,
+) -> str:
+    """A committed token for ``user`` with every scope their role may hold (or ``scopes``)."""
+    role = user.role
+    if kind == rules.SERVICE:
+        role = "partner_admin" if partner_id else "admin"
+    new = services.create_token(
+        session,
+        user,
+        name=f"test {user.email}",
+        scopes=scopes or list(rules.scopes_for_role(role)),
+        days=days,
+        kind=kind,
+        partner_id=partner_id,
+    )
+    session.commit()
+    return new.secret
+
+
+class ApiClient:
+    """A test client that sends ``Authorization: Bearer`` and JSON."""
+
+    def __init__(self, app: Flask, token: str | None) -> None:
+        self.client: FlaskClient = app.test_client()
+        self.token = token
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url: str, **kwargs: Any):
+        return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, url: str, json: Any = None, **kwargs: Any):
+        headers = self._headers(kwargs.pop("headers", None))
+        return self.client.post(url, json=json, headers=headers, **kwargs)
+
+    def patch(self, url: str, json: Any = None, **kwargs: Any):
+        headers = self._headers(kwargs.pop("headers", None))
+        return self.client.patch(url, json=json, headers=headers, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any):
+        return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+def matrix_token_id(ctx: Any) -> int:
+    """A personal token of partner A's user, for the access matrix of the token pages."""
+    if not hasattr(ctx, "api_token_id"):
+        app, world = ctx.app, ctx.world
+        session = app.extensions["tcma.sessionmaker"]()
+        user = session.get(User, world.users["a_user"].id)
+        new = services.create_token(session, user, name="matrix", scopes=["pipeline:read"])
+        session.commit()
+        ctx.api_token_id = new.token.id
+        session.close()
+    return ctx.api_token_id
+
+
+def matrix_lead(ctx: Any) -> int:
+    """A new lead of partner A's matrix campaign (each call another one)."""
+    campaign_id = matrix_objects(ctx).campaign_id
+    session = ctx.app.extensions["tcma.sessionmaker"]()
+    with ctx.app.app_context():
+        lead = add_lead(session, session.get(Campaign, campaign_id))
+        session.commit()
+        lead_id = lead.id
+    session.close()
+    return lead_id

@@ -1,0 +1,51 @@
+"""Every /api/v1 route, every role's token: the expectation in tests/api/matrix.py must hold."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from tests.access_matrix import OK, ROLES
+from tests.api.matrix import API_ROUTES
+from tests.api.support import make_token
+from tests.conftest import World
+
+PUBLIC_API = {"api-docs.openapi_json", "api_docs_page.docs"}
+
+
+def test_every_api_route_is_in_the_api_matrix(app: Flask) -> None:
+    api = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1") and rule.endpoint not in PUBLIC_API
+    }
+    assert api == set(API_ROUTES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(API_ROUTES))
+def test_api_route_answers_each_role_token_as_declared(
+    app: Flask, db_session: Session, world: World, endpoint: str
+) -> None:
+    route = API_ROUTES[endpoint]
+    ctx = SimpleNamespace(world=world, app=app)
+    tokens = {role: make_token(db_session, world.users[role]) for role in ROLES if role != "anon"}
+    failures = []
+    for role in ROLES:
+        url = route.url(ctx, role) if callable(route.url) else route.url
+        body = route.json(ctx) if callable(route.json) else route.json
+        headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
+        response = app.test_client().open(url, method=route.method, json=body, headers=headers)
+        expected, status = route.expect[role], response.status_code
+        if status >= 500:
+            failures.append(f"{role}: server error {status}")
+        elif expected == OK:
+            if status in (401, 403, 404):
+                failures.append(f"{role}: expected access, got {status} {response.get_json()}")
+        elif status != expected:
+            failures.append(f"{role}: expected {expected}, got {status}")
+        if status >= 400 and response.mimetype != "application/problem+json":
+            failures.append(f"{role}: {status} is not problem+json")
+    assert not failures, f"{route.method} {url}: " + "; ".join(failures)
