@@ -39,19 +39,28 @@ def empty_database(tmp_path) -> Iterator[tuple[str, Engine]]:
 
 
 def _wipe(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
-            return
-        names = conn.exec_driver_sql(
+        return
+    # SQLite ignores PRAGMA foreign_keys inside a transaction, and every transaction here
+    # begins at once (BEGIN IMMEDIATE): so drop on a raw connection in autocommit mode.
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.isolation_level = None  # type: ignore[union-attr]
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        names = cursor.execute(
             "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-            "AND type IN ('table', 'view', 'trigger')"
-        ).all()
-        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            "AND type IN ('table', 'view')"
+        ).fetchall()
         for kind, name in names:
-            if kind != "trigger":
-                conn.exec_driver_sql(f'DROP {kind.upper()} IF EXISTS "{name}"')
+            cursor.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -60,10 +69,11 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
         tables[name] = {
-            "columns": [
+            # Sorted: a column a later migration adds comes last in the table, which is fine.
+            "columns": sorted(
                 (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
                 for c in inspector.get_columns(name)
-            ],
+            ),
             "primary key": inspector.get_pk_constraint(name)["constrained_columns"],
             "foreign keys": sorted(
                 (str(fk["name"]), tuple(fk["constrained_columns"]), fk["referred_table"])

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Index,
     String,
     Text,
-    UniqueConstraint,
     event,
     text,
 )
@@ -95,7 +94,7 @@ class Lead(Base):
     submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Back + Send again from the same email within the repeat window counts here, not as a
     # second lead, so leads, conversion and cost per lead stay true.
-    submissions: Mapped[int] = mapped_column(default=1, server_default="1")
+    submissions: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     last_submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -126,7 +125,9 @@ class Opportunity(Base):
         Index("ix_opportunities_partner_created", "partner_id", "created_at", "id"),
         *(trigram_index("opportunities", c) for c in ("name", "account")),
         # A CRM owns a deal by its own id: one opportunity per partner, source and id.
-        UniqueConstraint("partner_id", "external_source", "external_id"),
+        Index(
+            "uq_opportunities_external", "partner_id", "external_source", "external_id", unique=True
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
