@@ -87,8 +87,16 @@ def prepare(server_url: str) -> tuple[str, str]:
         conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SMALL}"))
     if not seeded:
         _seed(engine, small=False)
-    else:  # indexes added since the seed (migration 0005) are built once
+    else:  # tables and indexes added since the seed are built once
+        Base.metadata.create_all(engine)
         with engine.begin() as conn:
+            # Lead columns that came after the seed (migration 0003); no table rewrite.
+            conn.execute(
+                text(
+                    "ALTER TABLE leads ADD COLUMN IF NOT EXISTS submissions integer "
+                    "NOT NULL DEFAULT 1, ADD COLUMN IF NOT EXISTS last_submitted_at timestamptz"
+                )
+            )
             for table in Base.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
@@ -200,7 +208,9 @@ def bench_pages(big: str, small: str, runs: int, only: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app, small_app = _app(big, tmp), _app(small, tmp)
         clients, small_clients = _clients(app), _clients(small_app)
-        measured = [p for p in pages(app.extensions["tcma.engine"]) if not only or p[0] == only]
+        measured = [
+            p for p in pages(app.extensions["tcma.engine"]) if not only or p[0] in only.split(",")
+        ]
         head = f"{'list':14} {'page':38} {'median':>9} {'raw SQL':>9} {'ratio':>6}"
         print(f"{head} {'stmts 1M':>8} {'10k':>4}")
         for name, label, who, url in measured:
