@@ -58,7 +58,7 @@ def import_package(
     kit = services.get_kit_by_slug(session, package.slug)
     latest = services.latest_published_version(session, kit) if kit else None
     index = package.index()
-    if latest is not None and latest.digest == content_digest(package.manifest, index):
+    if kit and latest and latest.digest == content_digest(package.manifest, index):
         return ImportResult(kit, latest, created=False)
     if kit is None:
         kit = Kit(
@@ -74,7 +74,7 @@ def import_package(
     session.flush()
     version.storage_prefix = services.storage_prefix(kit.slug, version.id)
     services.sync_rows(version, package.files.__getitem__)
-    version.number = (latest.number if latest else 0) + 1
+    version.number = (latest.number or 0 if latest else 0) + 1
     version.status = PUBLISHED
     version.change_note = package.change_note or ("Imported" if latest else "First version")
     version.published_at = utcnow()

@@ -186,7 +186,7 @@ def publish_draft(
 def _mark_published(
     version: KitVersion, latest: KitVersion | None, actor_id: int | None, change_note: str
 ) -> None:
-    version.number = (latest.number if latest else 0) + 1
+    version.number = (latest.number or 0 if latest else 0) + 1
     version.status = PUBLISHED
     version.change_note = change_note
     version.published_at = utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
@@ -27,15 +28,15 @@ class ListFilter:
     date_to: dt.date | None = None
 
 
-def _owner(stmt: Select, column: object, owner: str) -> Select:
+def _owner(stmt: Select, column: Any, owner: str) -> Select:
     if owner == UNASSIGNED:
-        return stmt.where(column.is_(None))  # type: ignore[attr-defined]
+        return stmt.where(column.is_(None))
     if owner.isdigit():
         return stmt.where(column == int(owner))
     return stmt
 
 
-def _dates(stmt: Select, column: object, flt: ListFilter) -> Select:
+def _dates(stmt: Select, column: Any, flt: ListFilter) -> Select:
     if flt.date_from:
         stmt = stmt.where(column >= dt.datetime.combine(flt.date_from, dt.time.min, dt.UTC))
     if flt.date_to:
