@@ -28,8 +28,12 @@ init: $(BIN)/.runtime
 demo: init
 	$(BIN)/tcma demo
 
-## Create the database and storage under instance/, load the demo, serve on http://127.0.0.1:$(PORT)
+## Create the database and storage under instance/, load the demo, then serve on
+## http://127.0.0.1:$(PORT) with a job worker beside it (Ctrl+C stops both).
 run: demo
+	@$(BIN)/tcma worker --workers 2 & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Started a job worker (tcma worker, pid $$worker) beside the web server."; \
 	$(BIN)/tcma serve --port $(PORT)
 
 ## The whole suite; PostgreSQL and browser tests run when their servers/binaries exist.

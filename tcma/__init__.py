@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tcma import commands, db, errors, resources, security, templating
 from tcma.accounts import auth_views, home_views, partner_views, user_views
@@ -16,6 +17,8 @@ from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
+from tcma.inflight import init_inflight
+from tcma.jobs import init_jobs
 from tcma.kits import catalog_views, content_views
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
@@ -57,12 +60,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
 
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind that many load balancers, the client's address, scheme and host are the
+        # ones they forward; with 0 (the default) forwarded headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
     init_storage(app)
+    init_inflight(app)
     init_mail(app)
+    init_jobs(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)

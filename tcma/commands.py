@@ -14,6 +14,7 @@ from tcma.accounts import rules, services
 from tcma.accounts.rules import AccountError
 from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
+from tcma.jobs.cli import jobs_group, worker_command
 from tcma.kits.cli import kits_group
 from tcma.mdf import services_budget as mdf_services
 from tcma.storage import StorageError, get_storage
@@ -26,6 +27,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(kits_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_group)
     kits_group.add_command(render_command)
 
 
@@ -98,6 +101,18 @@ def serve_command(host: str, port: int | None) -> None:
     """Serve the app for development and demos (use gunicorn in production)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     port = port or app.config["PORT"]
+    if not app.config["BASE_URL_IS_SET"]:
+        app.config["BASE_URL"] = f"http://{_link_host(host)}:{port}"
     click.echo(f"tcma is running on http://{host}:{port}/  (Ctrl+C to stop)")
+    source = "TCMA_BASE_URL" if app.config["BASE_URL_IS_SET"] else "the served port"
+    click.echo(
+        f"Links in emails, landing pages and tracking use {app.config['BASE_URL']} "
+        f"(from {source}; set TCMA_BASE_URL to the public address)"
+    )
     # app.run() refuses to block inside a Flask CLI command, so serve with werkzeug directly.
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+def _link_host(host: str) -> str:
+    # Listening on every interface: links still need one address that reaches this machine.
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104

@@ -6,6 +6,7 @@ without a secret key instead of silently using a development one.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,6 +33,26 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _hops(env: dict) -> int:
+    hops = _int(env, "TCMA_TRUSTED_PROXY_HOPS", 0)
+    if not 0 <= hops <= 5:
+        raise ConfigError(f"TCMA_TRUSTED_PROXY_HOPS must be between 0 and 5, got {hops}")
+    return hops
+
+
+def _seconds(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value <= 300:
+        raise ConfigError(f"{name} must be more than 0 and at most 300 seconds, got {raw!r}")
+    return value
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Return the Flask config mapping built from the environment."""
     env = dict(os.environ if env is None else env)
@@ -47,17 +68,27 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
                 "e.g. TCMA_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         secret = DEV_SECRET_KEY
-    base_url = env.get("TCMA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    port = _int(env, "PORT", 5000)
+    # Unset, links follow the port the app is served on (`tcma serve` also follows --port).
+    base_url = (env.get("TCMA_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     secure_cookies = _bool(env.get("TCMA_SECURE_COOKIES"), base_url.startswith("https://"))
     return {
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("TCMA_DATABASE_URL") or f"sqlite:///{instance / 'tcma.sqlite3'}",
+        "SQLITE_BUSY_TIMEOUT": _int(env, "TCMA_SQLITE_BUSY_TIMEOUT", 30),
         "STORAGE_URL": env.get("TCMA_STORAGE_URL") or f"file://{instance / 'storage'}",
         "S3_ENDPOINT_URL": env.get("TCMA_S3_ENDPOINT_URL") or None,
+        "S3_CONNECT_TIMEOUT": _seconds(env, "TCMA_S3_CONNECT_TIMEOUT", 2.0),
+        "S3_READ_TIMEOUT": _seconds(env, "TCMA_S3_READ_TIMEOUT", 5.0),
+        "S3_MAX_ATTEMPTS": max(1, _int(env, "TCMA_S3_MAX_ATTEMPTS", 2)),
+        "HEALTH_CHECK_TIMEOUT": _seconds(env, "TCMA_HEALTH_CHECK_TIMEOUT", 1.5),
+        "PREVIEWS_PER_USER": max(1, _int(env, "TCMA_PREVIEWS_PER_USER", 2)),
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
+        "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,
+        "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),
         "VENDOR_WEBSITE": env.get("TCMA_VENDOR_WEBSITE", "https://www.northbeam.example"),
         "RATELIMIT_STORAGE_URI": env.get("TCMA_RATELIMIT_STORAGE_URL", "memory://"),
@@ -65,10 +96,15 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get(
+            "TCMA_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes; 30 per day"
+        ),
+        "TRUSTED_PROXY_HOPS": _hops(env),
+        "LEAD_REPEAT_WINDOW": dt.timedelta(hours=_int(env, "TCMA_LEAD_REPEAT_HOURS", 24)),
         "MAX_CONTENT_LENGTH": _int(env, "TCMA_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "INVITATION_MAX_AGE": _int(env, "TCMA_INVITATION_DAYS", 7) * 86400,
         "PASSWORD_RESET_MAX_AGE": _int(env, "TCMA_PASSWORD_RESET_HOURS", 2) * 3600,
-        "PORT": _int(env, "PORT", 5000),
+        "PORT": port,
         "LOG_LEVEL": env.get("TCMA_LOG_LEVEL", "INFO").upper(),
         "SESSION_COOKIE_NAME": "tcma_session",
         "SESSION_COOKIE_HTTPONLY": True,

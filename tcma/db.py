@@ -12,9 +12,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -81,29 +81,65 @@ class Money(TypeDecorator):
         return (Decimal(int(value)) / 100).quantize(CENT)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+# How a transaction begins on SQLite. SQLite's FOR UPDATE does not exist, so the money rules
+# (no approval, claim or payment below zero) need another way to serialise writers: every
+# transaction that may write takes the database's write lock when it begins (BEGIN IMMEDIATE;
+# SQLAlchemy's pysqlite recipe: pysqlite's own BEGIN is switched off and we emit ours), so
+# its reads already see every earlier writer's commit and no later writer can slip in
+# between its check and its write. Writers wait for each other up to the busy timeout.
+# GET/HEAD requests only read (a landing page view adds one counter upsert): taking the write
+# lock for them would queue every page behind every write, so they run as pysqlite does by
+# default: each read sees the latest commit, and a write takes the lock when it happens.
+BEGIN_OPTION = "tcma_sqlite_begin"
+BEGIN_IMMEDIATE = "immediate"
+BEGIN_ON_FIRST_WRITE = "on_first_write"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+def _sqlite_connect(busy_timeout: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we say when a transaction begins
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    dbapi_connection = conn.connection.dbapi_connection
+    if conn.get_execution_options().get(BEGIN_OPTION) == BEGIN_ON_FIRST_WRITE:
+        dbapi_connection.isolation_level = ""  # pysqlite's BEGIN before the first write
+    else:
+        dbapi_connection.isolation_level = None
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect(busy_timeout))
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def reader_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) for work that only reads: on SQLite it takes no lock up front."""
+    return engine.execution_options(**{BEGIN_OPTION: BEGIN_ON_FIRST_WRITE})
+
+
 def init_db(app: Flask) -> None:
-    """Bind an engine and a session factory to the app; close the session after each request."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    """Bind an engine and session factories to the app; close the session after each request."""
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("SQLITE_BUSY_TIMEOUT", 30.0))
     app.extensions["tcma.engine"] = engine
     app.extensions["tcma.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["tcma.reader_sessionmaker"] = sessionmaker(
+        bind=reader_engine(engine), expire_on_commit=False
+    )
     app.teardown_appcontext(_close_session)
 
 
@@ -112,10 +148,30 @@ def get_engine() -> Engine:
     return current_app.extensions["tcma.engine"]
 
 
+def reads_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST view that never writes (a live preview): it need not wait for the write lock."""
+    view.reads_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def _request_reads_only() -> bool:
+    if not has_request_context():
+        return False
+    if request.method in ("GET", "HEAD"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "reads_only", False))
+
+
 def session() -> Session:
-    """The session of the current request (or CLI command), created on first use."""
+    """The session of the current request (or CLI command, or job), created on first use.
+
+    GET and HEAD requests (and views marked ``reads_only``) get a reader session; everything
+    else may write and so, on SQLite, begins with the write lock (see BEGIN_OPTION above).
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["tcma.sessionmaker"]()
+        factory = "tcma.reader_sessionmaker" if _request_reads_only() else "tcma.sessionmaker"
+        g.db_session = current_app.extensions[factory]()
     return g.db_session
 
 
@@ -134,7 +190,9 @@ def rollback_if_open() -> None:
 def _close_session(exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        if exc is not None:
+        # close() alone would end an open transaction without the after-rollback actions
+        # (removing files written for it), so anything left uncommitted is rolled back.
+        if exc is not None or db_session.in_transaction():
             db_session.rollback()
         db_session.close()
 
@@ -146,13 +204,22 @@ _AFTER_COMMIT = "tcma.after_commit"
 _AFTER_ROLLBACK = "tcma.after_rollback"
 
 
+def _in_transaction(db_session: Session) -> None:
+    # An action registered before any SQL belongs to the transaction that begins now (no
+    # connection yet), so a rollback drops it instead of a later commit running it.
+    if not db_session.in_transaction():
+        db_session.begin()
+
+
 def after_commit(db_session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` once ``db_session``'s transaction has committed; never if it rolls back."""
+    _in_transaction(db_session)
     db_session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 def after_rollback(db_session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` if ``db_session``'s transaction rolls back (e.g. remove a written file)."""
+    _in_transaction(db_session)
     db_session.info.setdefault(_AFTER_ROLLBACK, []).append(action)
 
 

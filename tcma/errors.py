@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, current_app, jsonify, render_template, request, session
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from tcma import db
+from tcma.storage import StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,20 @@ MESSAGES = {
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
     500: ("Something went wrong", "We could not finish this request. Nothing was changed."),
 }
+STORAGE_DOWN = (
+    "File storage is not answering",
+    "We could not reach file storage, so nothing was changed. Please try again in a minute.",
+)
+STORAGE_FAILED = (
+    "File storage failed",
+    "A file could not be read or saved, so nothing was changed. Please try again in a minute.",
+)
+#: Seconds a client is asked to wait before trying again after a storage failure.
+STORAGE_RETRY_AFTER = 30
+
+
+class UnreadableInput(BadRequest):
+    """A request whose address holds characters nobody types; its own message is shown."""
 
 
 def wants_json() -> bool:
@@ -33,6 +48,7 @@ def wants_json() -> bool:
 def init_errors(app: Flask) -> None:
     """Register error handlers and the commit-once-per-request hook."""
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StorageError, _storage_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_commit_or_rollback)
 
@@ -49,11 +65,30 @@ def _commit_or_rollback(response: Response) -> Response:
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
+    if isinstance(error, UnreadableInput):
+        text = error.description or text
     if code == 429:
         text = f"{text} ({error.description})" if error.description else text
+    return _error_page(code, title, text)
+
+
+def _error_page(code: int, title: str, text: str) -> tuple[Response | str, int]:
+    if code >= 500:
+        # The request failed and was rolled back: a success message it queued is untrue.
+        session.pop("_flashes", None)
     if wants_json():
         return jsonify(error=title, message=text, status=code), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _storage_error(error: StorageError) -> Response:
+    log.error("storage failed on %s %s: %s", request.method, request.path, error)
+    db.rollback_if_open()
+    title, text = STORAGE_DOWN if isinstance(error, StorageUnavailable) else STORAGE_FAILED
+    body, code = _error_page(503, title, text)
+    response = current_app.make_response((body, code))
+    response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER)
+    return response
 
 
 def _unexpected_error(error: Exception) -> tuple[Response | str, int]:

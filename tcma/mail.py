@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -16,6 +17,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from tcma import jobs
+from tcma.jobs import effects
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +131,13 @@ class Mailer:
         text: str,
         html: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> EmailMessage:
-        """Return a complete message: text part, plus an HTML alternative if given."""
+        """Return a complete message: text part, plus an HTML alternative if given.
+
+        With an idempotency ``key`` the Message-ID is derived from it, so a copy that a
+        crashed worker sent again is recognisably the same message.
+        """
         recipients = [to] if isinstance(to, str) else list(to)
         if not recipients:
             raise MailError("a message needs at least one recipient")
@@ -138,7 +148,11 @@ class Mailer:
             message["To"] = ", ".join(recipients)
             message["Subject"] = subject
             message["Date"] = formatdate(localtime=False, usegmt=True)
-            message["Message-ID"] = make_msgid(domain=self._msgid_domain)
+            if key:
+                digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+                message["Message-ID"] = f"<{digest}@{self._msgid_domain}>"
+            else:
+                message["Message-ID"] = make_msgid(domain=self._msgid_domain)
             if reply_to:
                 message["Reply-To"] = reply_to
         except (ValueError, TypeError) as exc:
@@ -155,9 +169,10 @@ class Mailer:
         text: str,
         html: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> EmailMessage:
         """Build a message and deliver it; raises MailError on failure."""
-        message = self.build(to, subject, text, html, reply_to)
+        message = self.build(to, subject, text, html, reply_to, key)
         self.transport(message)
         return message
 
@@ -179,3 +194,45 @@ def send_mail(
     """Send a message through the current app's mailer."""
     mailer: Mailer = current_app.extensions[EXTENSION_KEY]
     return mailer.send(to, subject, text, html, reply_to)
+
+
+#: SMTP failures are retried 6 times: after 30 s, 1, 2, 4, 8 and 16 minutes.
+MAIL_RETRIES, MAIL_RETRY_DELAY, MAIL_BACKOFF = 6, 30, 2
+
+
+@jobs.task(
+    "mail.send", retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY, retry_backoff=MAIL_BACKOFF
+)
+def send_mail_job(
+    session: Session,
+    key: str,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+) -> None:
+    """The job behind queue_mail: deliver once per key (MailError makes Huey retry)."""
+    mailer: Mailer = current_app.extensions[EXTENSION_KEY]
+    effects.once(f"mail:{key}", lambda: mailer.send(to, subject, text, html, reply_to, key))
+
+
+def queue_mail(
+    session: Session,
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+    key: str | None = None,
+) -> str:
+    """Send a message from a worker once ``session`` commits; returns its idempotency key.
+
+    The message is built (and checked) now, so a bad header fails the caller, not the job.
+    """
+    recipients = [to] if isinstance(to, str) else list(to)
+    mailer: Mailer = current_app.extensions[EXTENSION_KEY]
+    mailer.build(recipients, subject, text, html, reply_to)
+    key = key or secrets.token_hex(16)
+    jobs.enqueue(session, send_mail_job, key, recipients, subject, text, html, reply_to)
+    return key

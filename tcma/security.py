@@ -1,8 +1,19 @@
-"""Response headers that every page gets: CSP, nosniff, frame and referrer policies."""
+"""Response headers that every page gets (CSP, nosniff, frame and referrer policies), and the
+check that no address reaches a view with control characters in its path or query string."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
+
+from tcma.errors import UnreadableInput
+from tcma.text_rules import has_control_characters
+
+#: Parameters that only ever go through tcma.urls.is_safe_next, which ignores a bad value.
+REDIRECT_PARAMETERS = frozenset({"next"})
+UNREADABLE_ADDRESS = (
+    "The address holds invisible control characters, so it was not used. "
+    "Check the link or the search you typed and try again."
+)
 
 # Pages use only our own scripts and styles; inline styles are allowed for the colour
 # swatches and chart bars that carry data-driven widths and colours.
@@ -21,8 +32,19 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_security(app: Flask) -> None:
-    """Install the header hook."""
+    """Install the address check and the header hook."""
+    app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
+
+
+def _refuse_control_characters() -> None:
+    # Search boxes and list filters read the query string; a NUL byte there would reach
+    # the database (PostgreSQL refuses it with an error), so such an address stops here.
+    values = [request.path]
+    for key, value in request.args.items(multi=True):
+        values += [key] if key in REDIRECT_PARAMETERS else [key, value]
+    if any(has_control_characters(value) for value in values):
+        raise UnreadableInput(UNREADABLE_ADDRESS)
 
 
 def _security_headers(response: Response) -> Response:

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from flask import Flask, current_app
 
 from tcma.accounts import rules
+from tcma.media_links import brand_logo_path
 from tcma.money import format_money
 
 
@@ -59,4 +60,5 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(combine_args)
     app.jinja_env.globals["REGION_LABELS"] = rules.REGION_LABELS
+    app.jinja_env.globals["brand_logo_path"] = brand_logo_path
     app.jinja_env.globals["ROLE_LABELS"] = rules.ROLE_LABELS

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
+from tcma.text_rules import has_control_characters
+
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the public base address (works outside a request too)."""
@@ -14,8 +16,13 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """True for local paths only, so ?next= cannot send people to another site."""
-    if not target:
+    """True for local paths only, so ?next= cannot send people to another site.
+
+    Refused: other schemes and hosts, scheme-relative ``//host``, backslashes (browsers read
+    them as slashes) and control characters (browsers drop tabs and newlines, turning
+    ``/<TAB>/host`` into ``//host``; CR/LF would also split the Location header).
+    """
+    if not target or has_control_characters(target):
         return False
     parts = urlsplit(target)
     return (

@@ -113,7 +113,7 @@ ROUTES: dict[str, Route] = {
     ),
     # co-branding and campaigns (partner A's brand, campaign and field image; a kit for all tiers)
     "brand.edit": Route(PARTNER_ONLY, "/brand"),
-    "brand.logo": Route(PUBLIC, lambda c: f"/brand/logo/{cobrand(c).brand_version_id}.png"),
+    "brand.logo": Route(PUBLIC, lambda c: cobrand(c).logo_path),
     "campaigns.index": Route(SIGNED_IN, "/campaigns/"),
     "campaigns.new": Route(PARTNER_ONLY, lambda c: f"/campaigns/new?kit={cobrand(c).kit_id}"),
     "campaigns.new_preview": Route(
@@ -132,7 +132,7 @@ ROUTES: dict[str, Route] = {
     "campaigns.bundle": Route(
         PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets.zip"
     ),
-    "kit_media.file": Route(PUBLIC, lambda c: f"/kit-media/{cobrand(c).version_id}/hero.png"),
+    "kit_media.file": Route(PUBLIC, lambda c: f"{cobrand(c).media_path}hero.png"),
     "kit_media.field_image": Route(PUBLIC, lambda c: f"/campaign-images/{cobrand(c).image_name}"),
     # kits: a kit for gold partners in EMEA, so partner B (platinum, NA) gets 404 in the catalog
     "kits.manage": Route(MARKETING, "/kits/"),

@@ -23,7 +23,7 @@ import tcma.models  # noqa: F401 - every table on Base.metadata
 from tcma import create_app
 from tcma.accounts import rules, services
 from tcma.accounts.models import Partner, Tier, User
-from tcma.db import Base, make_engine
+from tcma.db import Base, make_engine, reader_engine
 
 TEST_PASSWORD = "blue-harbour-lantern-42"
 
@@ -64,7 +64,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "tcma.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine)
-    with engine.connect() as conn:
+    with reader_engine(engine).connect() as conn:  # a checkpoint runs outside a transaction
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
@@ -111,6 +111,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Fla
         "DATABASE_URL": database_url,
         "STORAGE_URL": f"file://{tmp_path / 'storage'}",
         "SMTP_URL": "",
+        # Jobs run in-process right after the commit; tests of the queue itself use a real one.
+        "QUEUE_URL": "immediate",
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://tcma.test",
     }
@@ -138,7 +140,9 @@ def db_session(app: Flask) -> Iterator[Session]:
     It is not the request's session and pushes no app context, so requests made by test
     clients run exactly as they do in production (their own context and session).
     """
-    session = app.extensions["tcma.sessionmaker"]()
+    # A reader session, as GET requests have: on SQLite it takes the write lock only when it
+    # writes, so a test that looked something up does not block the requests it makes next.
+    session = app.extensions["tcma.reader_sessionmaker"]()
     yield session
     session.close()
 

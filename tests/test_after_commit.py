@@ -55,3 +55,12 @@ def test_failing_action_does_not_stop_the_others() -> None:
         after_commit(session, lambda: ran.append("second"))
         session.commit()
     assert ran == ["second"]
+
+
+def test_action_registered_before_any_sql_is_dropped_by_rollback() -> None:
+    ran: list[str] = []
+    with _session() as session:
+        after_commit(session, lambda: ran.append("job"))
+        session.rollback()
+        session.commit()
+    assert ran == []

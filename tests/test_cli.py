@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from tcma.accounts.models import Partner, User
+from tcma.config import load_config
 from tcma.demo import DEMO_PASSWORD
 from tests.conftest import make_test_app
 
@@ -143,3 +148,68 @@ def test_serve_answers_on_the_given_port(tmp_path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_base_url_follows_the_port_unless_it_is_set() -> None:
+    assert load_config("/tmp/x", {"PORT": "8000"})["BASE_URL"] == "http://127.0.0.1:8000"
+    assert load_config("/tmp/x", {})["BASE_URL"] == "http://127.0.0.1:5000"
+    fixed = load_config("/tmp/x", {"PORT": "8000", "TCMA_BASE_URL": "https://p.example/"})
+    assert fixed["BASE_URL"] == "https://p.example"
+
+
+def _wait_for(url: str, opener: urllib.request.OpenerDirector) -> str:
+    for _ in range(100):
+        try:
+            with opener.open(url, timeout=2) as response:
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def test_served_port_is_the_one_emailed_links_use(tmp_path: Path) -> None:
+    """`tcma serve --port N` without TCMA_BASE_URL: it says so, and emails link to port N."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key not in ("TCMA_BASE_URL", "PORT")}
+    env.update(
+        TCMA_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        TCMA_STORAGE_URL=f"file://{tmp_path / 'storage'}",
+        TCMA_SMTP_URL="",
+    )
+    # The tcma command, with the instance folder (and so the mail outbox) in tmp_path.
+    program = (
+        "from flask.cli import FlaskGroup; from tcma import create_app; "
+        f"FlaskGroup(create_app=lambda: create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}}))()"
+    )
+    tcma = [sys.executable, "-c", program]
+    subprocess.run([*tcma, "init"], env=env, check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [*tcma, "users", "create", "--email", "ops@vendor.example", "--role", "admin"]
+        + ["--password", "a-long-admin-passphrase-9"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*tcma, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        page = _wait_for(f"http://127.0.0.1:{port}/password/forgot", opener)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrf_token": csrf, "email": "ops@vendor.example"})
+        opener.open(f"http://127.0.0.1:{port}/password/forgot", form.encode(), timeout=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+    printed = (tmp_path / "serve.log").read_text()
+    assert f"Links in emails, landing pages and tracking use http://127.0.0.1:{port}" in printed
+    [mail] = [path.read_text() for path in (tmp_path / "mail").glob("*.eml")]
+    assert f"http://127.0.0.1:{port}/password/reset/" in mail

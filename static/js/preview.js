@@ -66,7 +66,13 @@
     return fetch(url, { method: "POST", body: body, signal: signal, credentials: "same-origin" })
       .then(function (response) {
         if (response.ok) return response;
-        return response.text().then(function (text) { throw new Error(text); });
+        // 429/503 with Retry-After: the server is drawing other previews; ask again later.
+        var wait = parseInt(response.headers.get("Retry-After") || "", 10);
+        return response.text().then(function (text) {
+          var error = new Error(text);
+          if (wait > 0) error.retryAfter = wait;
+          throw error;
+        });
       });
   }
   function load(item, body, signal) {
@@ -98,7 +104,11 @@
       delete stale[item.getAttribute("data-preview-item")];
       say(item, "Up to date");
     }).catch(function (error) {
-      if (error.name !== "AbortError") say(item, error.message || "The preview could not be updated.");
+      if (error.name === "AbortError") return;
+      say(item, error.message || "The preview could not be updated.");
+      if (error.retryAfter) {
+        setTimeout(function () { if (!signal.aborted) load(item, body, signal); }, error.retryAfter * 1000);
+      }
     }).then(function () { item.removeAttribute("aria-busy"); });
   }
   function refresh() {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from flask import (
@@ -18,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.accounts import services, tokens
+from tcma.accounts import rules, services, tokens
 from tcma.accounts.forms import LoginForm, ResetRequestForm, SetPasswordForm
 from tcma.accounts.models import User
 from tcma.accounts.rules import AccountError
@@ -35,8 +36,20 @@ def _failed(response: Response) -> bool:
     return response.status_code != 302
 
 
+def _account_key() -> str:
+    # Per account, whether or not it exists: an unknown email is throttled exactly like a
+    # real one, so the 429 tells nothing. The key is a digest, so no email sits in Redis.
+    email = rules.normalise_email(str(request.form.get("email", ""))[:254])
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("5 per 5 minutes", methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login() -> str | Response:
     """The sign-in page."""
     if current_user.is_authenticated:
@@ -162,3 +175,19 @@ def send_invitation(user: User, inviter: User) -> str:
         f"Set your password within {days} days here:\n\n{link}\n",
     )
     return link
+
+
+def send_existing_account_notice(user: User, inviter: User) -> None:
+    """Tell the owner of an address that someone tried to invite it again (nobody else is)."""
+    vendor = current_app.config["VENDOR_NAME"]
+    company = inviter.partner.name if inviter.partner else vendor
+    send_mail(
+        user.email,
+        f"Someone at {company} tried to invite you to the {vendor} partner program",
+        f"Hello{(' ' + user.name) if user.name else ''},\n\n"
+        f"{inviter.display_name} of {company} tried to invite this address, which already has "
+        "an account, so nothing was changed and no new account was made.\n"
+        f"Sign in as usual here:\n\n{external_url('auth.login')}\n\n"
+        "If you should now belong to another company, ask the partner program's team to "
+        "move your account.\n",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -24,15 +23,17 @@ from wtforms.validators import (
 )
 
 from tcma.accounts import rules
+from tcma.fields import IdChoiceField
+from tcma.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     name = StringField("Your name", validators=[Optional(), Length(max=120)])
     password = PasswordField(
         "New password",
@@ -54,12 +55,12 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError("The two passwords are not the same.")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Email me a reset link")
 
 
-class TierForm(FlaskForm):
+class TierForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=60)])
     rank = IntegerField(
         "Rank",
@@ -70,9 +71,9 @@ class TierForm(FlaskForm):
     submit = SubmitField("Save tier")
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField("Company name", validators=[DataRequired(), Length(max=120)])
-    tier_id = SelectField("Tier", coerce=int, validators=[DataRequired()])
+    tier_id = IdChoiceField("Tier", validators=[DataRequired()])
     region = SelectField(
         "Region", choices=[(code, label) for code, label in rules.REGION_LABELS.items()]
     )
@@ -87,16 +88,16 @@ class PartnerForm(FlaskForm):
     submit = SubmitField("Save partner")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A single button that changes a status (suspend, reactivate, deactivate)."""
 
     comment = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Confirm")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     role = SelectField("Role")
-    partner_id = SelectField("Partner company", coerce=int, validators=[Optional()])
+    partner_id = IdChoiceField("Partner company", validators=[Optional()])
     submit = SubmitField("Send invitation")

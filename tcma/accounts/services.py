@@ -242,6 +242,34 @@ def invite_user(
     return user
 
 
+def invite_or_find_existing(
+    session: Session,
+    inviter: User,
+    email: str,
+    role: str,
+    partner_id: int | None,
+    name: str = "",
+) -> tuple[User, bool]:
+    """Invite as invite_user, or (the existing user, False) when the email has an account.
+
+    For inviters who must not learn whether an address has an account elsewhere (another
+    partner or the vendor): the caller answers the same way in both cases.
+    """
+    existing = find_user_by_email(session, email)
+    if existing is None:
+        return invite_user(session, inviter, email, role, partner_id, name), True
+    audit.record(
+        session,
+        actor_id=inviter.id,
+        action="user.invite_of_existing_account",
+        object_type="user",
+        object_id=existing.id,
+        partner_id=inviter.partner_id,
+        data={"role": role},
+    )
+    return existing, False
+
+
 def accept_invitation(session: Session, user: User, password: str, name: str) -> User:
     """Set the password of an invited user and activate the account."""
     if user.status != "invited":

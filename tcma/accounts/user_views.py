@@ -10,13 +10,16 @@ from werkzeug.wrappers import Response
 from tcma import db
 from tcma.accounts import rules, services
 from tcma.accounts.access import get_scoped_or_404, roles_required, scope_to_partner
-from tcma.accounts.auth_views import send_invitation
+from tcma.accounts.auth_views import send_existing_account_notice, send_invitation
 from tcma.accounts.forms import InviteForm, StatusForm
 from tcma.accounts.models import Partner, User
 from tcma.accounts.rules import AccountError
 from tcma.pagination import page_number, paginate
 
 bp = Blueprint("users", __name__, url_prefix="/users")
+#: What a partner admin is told after every invitation, whether or not the address already
+#: has an account somewhere (another partner, the vendor): telling would leak across tenants.
+INVITE_ANSWER = "If {email} can be invited, an invitation is on its way to it."
 user_managers = roles_required(rules.ADMIN, rules.PARTNER_ADMIN)
 
 
@@ -73,16 +76,20 @@ def invite() -> str | Response:
     """Invite someone by email; they choose their password through the link."""
     form = _invite_form()
     if form.validate_on_submit():
-        partner_id = getattr(form, "partner_id", None)
+        partner_field = getattr(form, "partner_id", None)
+        email, role, name = form.email.data, form.role.data, form.name.data or ""
+        partner_id = (
+            (partner_field.data or None) if partner_field is not None else current_user.partner_id
+        )
+        session = db.session()
         try:
-            user = services.invite_user(
-                db.session(),
-                current_user,
-                form.email.data,
-                form.role.data,
-                (partner_id.data or None) if partner_id is not None else current_user.partner_id,
-                form.name.data or "",
-            )
+            if not current_user.is_vendor:
+                user, created = services.invite_or_find_existing(
+                    session, current_user, email, role, partner_id, name
+                )
+                return _answer_without_telling(user, created)
+            # The vendor's admins see every account anyway: they are told plainly.
+            user = services.invite_user(session, current_user, email, role, partner_id, name)
         except AccountError as exc:
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:
@@ -94,6 +101,17 @@ def invite() -> str | Response:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("users.index"))
     return render_template("accounts/invite.html", form=form)
+
+
+def _answer_without_telling(user: User, created: bool) -> Response:
+    # The same words, status and next page whether the address was free or not; only its
+    # owner hears that someone tried.
+    if created:
+        send_invitation(user, current_user)
+    else:
+        send_existing_account_notice(user, current_user)
+    flash(INVITE_ANSWER.format(email=user.email), "success")
+    return redirect(url_for("users.index"))
 
 
 @bp.route("/<int:user_id>/status", methods=["POST"])

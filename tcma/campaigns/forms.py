@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -22,13 +21,14 @@ from wtforms.widgets import DateInput
 
 from tcma.campaigns import rules
 from tcma.cobrand.forms import RequiredMark
+from tcma.forms import Form
 
 FIELD_PREFIX = "field_"
 REMOVE_PREFIX = "remove_image_"
 IMAGE_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     """The fixed part of every campaign form; the kit's fields are added per kit version."""
 
     name = StringField(

@@ -226,6 +226,7 @@ def submit(code: str) -> Response:
             consent_text=_consent_text(visit),
             submit_token=nonce,
             utm=tracking.visit_utm(request.args),
+            repeat_window=current_app.config["LEAD_REPEAT_WINDOW"],
         )
     except PipelineError as exc:
         form.email.errors = [*form.email.errors, exc.message]

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,6 +18,7 @@ from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import landing_url
 from tcma.db import utcnow
+from tcma.forms import Form
 
 bp = Blueprint("launch", __name__, url_prefix="/campaigns")
 partner_only = roles_required(*account_rules.PARTNER_ROLES)
@@ -28,7 +28,7 @@ overseers = roles_required(
 )
 
 
-class LaunchForm(FlaskForm):
+class LaunchForm(Form):
     """The run of a campaign and the consent wording of its lead form."""
 
     starts_on = DateField("First day", validators=[DataRequired("Choose the first day.")])
@@ -49,7 +49,7 @@ class LaunchForm(FlaskForm):
     submit = SubmitField("Launch campaign")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Pause, resume or end: a CSRF token and an optional reason."""
 
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
@@ -59,7 +59,7 @@ def _campaign(campaign_id: int) -> Campaign:
     return get_scoped_or_404(db.session(), Campaign, campaign_id)
 
 
-def _show_error(form: FlaskForm, exc: rules.LaunchError) -> None:
+def _show_error(form: Form, exc: rules.LaunchError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, exc.message]

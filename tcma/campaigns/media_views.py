@@ -2,7 +2,8 @@
 
 Emails and landing pages are opened by people who have no account, so these answer
 without a login; they serve only what such a page can show: media of published kit
-versions (which never change) and content-addressed field images.
+versions (which never change) behind a per-version signature (tcma.media_links), and
+content-addressed field images (their name is a hash of their bytes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tcma.campaigns.services import IMAGE_PREFIX
 from tcma.cobrand.render.fetcher import sniff_raster
 from tcma.kits import rules as kit_rules
 from tcma.kits.models import KitVersion
+from tcma.media_links import KIT_MEDIA, media_token_ok
 from tcma.storage import StorageNotFound, get_storage
 
 bp = Blueprint("kit_media", __name__)
@@ -38,9 +40,11 @@ def file_response(data: bytes, content_type: str) -> Response:
     return response
 
 
-@bp.route("/kit-media/<int:version_id>/<path:path>")
-def file(version_id: int, path: str) -> Response:
+@bp.route("/kit-media/<int:version_id>/<token>/<path:path>")
+def file(version_id: int, token: str, path: str) -> Response:
     """An image or font from the media/ folder of a published kit version."""
+    if not media_token_ok(KIT_MEDIA, version_id, token):
+        abort(404)
     version = db.session().get(KitVersion, version_id)
     full = f"media/{path}"
     if version is None or not version.is_published or full not in version.files:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -29,6 +31,7 @@ from tcma.cobrand.render import (
 from tcma.cobrand.rules import CleanImage
 from tcma.kits import services as kit_services
 from tcma.kits.models import KitVersion
+from tcma.media_links import BRAND_LOGO, KIT_MEDIA, media_token
 from tcma.storage import Storage
 
 RENDER_PREFIX = "renders/"
@@ -101,14 +104,17 @@ def public_url(endpoint: str, **values: object) -> str:
 
 def kit_media_base_url(version: KitVersion) -> str:
     """The public folder URL of a version's media/ files (media('x.png') appends to it)."""
-    return public_url("kit_media.file", version_id=version.id, path="x").removesuffix("x")
+    token = media_token(KIT_MEDIA, version.id)
+    return public_url("kit_media.file", version_id=version.id, token=token, path="x")[:-1]
 
 
 def brand_logo_url(version: BrandVersion | None) -> str:
     """The public URL of a brand version's logo, or '' when it has none."""
     if version is None or not version.logo_key:
         return ""
-    return public_url("brand.logo", version_id=version.id)
+    return public_url(
+        "brand.logo", version_id=version.id, token=media_token(BRAND_LOGO, version.id)
+    )
 
 
 def field_image_name(key: str) -> str:
@@ -226,9 +232,15 @@ def render_file(
     ctx: RenderContext,
     target: str,
     prefix: str = PREVIEW_PREFIX,
+    guard: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> RenderedFile:
-    """One render's bytes, through the cache (previews)."""
-    return cached_renderer(storage, prefix).render(source, asset_key, ctx, target)
+    """One render's bytes, through the cache (previews); ``guard`` wraps a render, not a hit."""
+
+    def guarded(src: KitSource, key: str, context: RenderContext, tgt: str) -> RenderedFile:
+        with guard():
+            return _render(src, key, context, tgt)
+
+    return CachedRenderer(storage, guarded, prefix=prefix).render(source, asset_key, ctx, target)
 
 
 def ensure_bundle(session: Session, storage: Storage, draft: CampaignDraft) -> tuple[str, str]:

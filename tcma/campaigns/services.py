@@ -18,7 +18,7 @@ from tcma.cobrand.models import AssetDownload
 from tcma.cobrand.rules import CleanImage, ImageRejected
 from tcma.kits import services as kit_services
 from tcma.kits.models import KitVersion
-from tcma.storage import Storage
+from tcma.storage import Storage, put_in_transaction
 
 IMAGE_PREFIX = "campaign-images/"
 
@@ -50,6 +50,7 @@ def check_uploads(version: KitVersion, uploads: Mapping[str, bytes]) -> dict[str
 
 
 def _apply_values(
+    session: Session,
     storage: Storage,
     version: KitVersion,
     name: str,
@@ -74,7 +75,14 @@ def _apply_values(
     if problems:
         raise FieldErrors(problems)
     for image in images.values():
-        storage.put(image_storage_key(image), image.data, image.content_type)
+        put_in_transaction(
+            session,
+            storage,
+            image_storage_key(image),
+            image.data,
+            image.content_type,
+            content_addressed=True,
+        )
     return name.strip(), values
 
 
@@ -91,7 +99,7 @@ def start_campaign(
     """Start a draft campaign from a published kit version; FieldErrors if a value is bad."""
     if not version.is_published:
         raise FieldErrors({"name": "Only a published kit can be used for a campaign."})
-    name, values = _apply_values(storage, version, name, raw, uploads or {}, {})
+    name, values = _apply_values(session, storage, version, name, raw, uploads or {}, {})
     campaign = Campaign(
         partner_id=partner.id,
         kit_id=version.kit_id,
@@ -130,7 +138,7 @@ def update_campaign(
     saved = dict(campaign.field_values or {})
     image_fields = {s["key"] for s in field_specs(version) if s.get("type") == "image"}
     kept = {key: saved[key] for key in image_fields if saved.get(key) and key not in remove_images}
-    name, values = _apply_values(storage, version, name, raw, uploads or {}, kept)
+    name, values = _apply_values(session, storage, version, name, raw, uploads or {}, kept)
     changed = sorted(key for key in {*saved, *values} if saved.get(key) != values.get(key))
     if campaign.name != name:
         changed.insert(0, "name")

@@ -107,6 +107,7 @@ def new() -> str | Response:
 
 
 @bp.route("/new/preview/<asset_key>", methods=["GET", "POST"])
+@db.reads_only  # renders can take seconds: never hold the SQLite write lock for them
 @limiter.limit(PREVIEW_LIMIT)
 @partner_only
 def new_preview(asset_key: str) -> Response:
@@ -185,6 +186,7 @@ def edit(campaign_id: int) -> str | Response:
 
 
 @bp.route("/<int:campaign_id>/preview/<asset_key>", methods=["GET", "POST"])
+@db.reads_only
 @limiter.limit(PREVIEW_LIMIT)
 @signed_in
 def preview(campaign_id: int, asset_key: str) -> Response:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
+from functools import partial
 from typing import Any
 
-from flask import abort, make_response, request
+from flask import abort, current_app, make_response, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, inflight
 from tcma.accounts.access import get_scoped_or_404
 from tcma.campaigns import rules
 from tcma.campaigns.forms import FIELD_PREFIX, REMOVE_PREFIX, CampaignForm
@@ -23,7 +25,7 @@ from tcma.campaigns.rendering import (
     kit_source,
     render_file,
 )
-from tcma.cobrand.render import TARGETS, RenderError
+from tcma.cobrand.render import TARGETS, RenderBusy, RenderError
 from tcma.cobrand.rules import ImageRejected
 from tcma.kits import services as kit_services
 from tcma.kits.models import KitVersion
@@ -35,6 +37,8 @@ PREVIEW_CSP = (
     "style-src 'unsafe-inline' 'self'; font-src 'self' data: https:; "
     "frame-ancestors 'self'"
 )
+#: Seconds the preview script waits before it asks again when previews are busy.
+PREVIEW_RETRY_AFTER = 2
 #: Reading an upload stops here; the rules refuse anything this large anyway.
 MAX_UPLOAD_READ = 6 * 1024 * 1024
 
@@ -129,6 +133,10 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
     if target not in TARGETS.get(asset.kind, ()) or target in ("pdf", "eml"):
         abort(404)
     storage = get_storage()
+    # Live previews of unsaved values are limited per person; saved values render once
+    # and are then read back from the cache.
+    limit = current_app.config["PREVIEWS_PER_USER"]
+    guard = partial(inflight.slot, "preview", current_user.id, limit) if changed else nullcontext
     try:
         ctx = build_context(db.session(), storage, draft, asset.kind)
         result = render_file(
@@ -138,7 +146,16 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
             ctx,
             target,
             PREVIEW_PREFIX if changed else RENDER_PREFIX,
+            guard=guard,
         )
+    except inflight.TooManyInFlight:
+        return _busy(
+            429,
+            f"Your other previews are still being drawn (at most {limit} at a time); "
+            "this one follows in a moment.",
+        )
+    except RenderBusy:
+        return _busy(503, "Previews are busy right now; this one follows in a moment.")
     except (RenderError, StorageError) as exc:
         response = make_response(f"The preview could not be made: {exc}", 422)
         response.mimetype = "text/plain"
@@ -148,4 +165,13 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
     response.headers["Cache-Control"] = "private, no-cache"
     if target == "html":
         response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+def _busy(status: int, message: str) -> Response:
+    """A preview refused for now: the message for the preview panel, and when to ask again."""
+    response = make_response(message, status)
+    response.mimetype = "text/plain"
+    response.headers["Retry-After"] = str(PREVIEW_RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
     return response

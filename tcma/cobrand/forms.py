@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.fields import URLField
 
 from tcma.cobrand import rules
+from tcma.forms import Form
 
 
 class RequiredMark:
@@ -21,7 +21,7 @@ class RequiredMark:
         return None
 
 
-class BrandForm(FlaskForm):
+class BrandForm(Form):
     display_name = StringField(
         "Display name",
         validators=[RequiredMark()],

@@ -13,7 +13,7 @@ from tcma.accounts.models import Partner
 from tcma.cobrand import rules
 from tcma.cobrand.models import BrandProfile, BrandVersion
 from tcma.cobrand.rules import BrandError, ImageRejected
-from tcma.storage import Storage, StorageError
+from tcma.storage import Storage, StorageError, put_in_transaction
 
 #: Brand values a version holds besides its logo, in form order.
 VALUE_KEYS = (
@@ -112,7 +112,7 @@ def save_brand(
         session.add(profile)
         session.flush()
     previous = current_brand(session, partner.id)
-    logo_fields = _logo_fields(storage, partner.id, previous, cleaned_logo, remove_logo)
+    logo_fields = _logo_fields(session, storage, partner.id, previous, cleaned_logo, remove_logo)
     if previous is not None and _same(previous, clean, logo_fields):
         return previous, False
 
@@ -146,6 +146,7 @@ def save_brand(
 
 
 def _logo_fields(
+    session: Session,
     storage: Storage,
     partner_id: int,
     previous: BrandVersion | None,
@@ -155,7 +156,14 @@ def _logo_fields(
     if cleaned is not None:
         digest = hashlib.sha256(cleaned.data).hexdigest()[:32]
         # Content-addressed: saving the same logo twice stores it once.
-        key = storage.put(f"brands/{partner_id}/logo-{digest}.png", cleaned.data, "image/png")
+        key = put_in_transaction(
+            session,
+            storage,
+            f"brands/{partner_id}/logo-{digest}.png",
+            cleaned.data,
+            "image/png",
+            content_addressed=True,
+        )
         return {"logo_key": key, "logo_width": cleaned.width, "logo_height": cleaned.height}
     if remove or previous is None:
         return {"logo_key": None, "logo_width": None, "logo_height": None}

@@ -12,6 +12,7 @@ from tcma.accounts.access import roles_required
 from tcma.cobrand import rules, services
 from tcma.cobrand.forms import BrandForm
 from tcma.cobrand.rules import BrandError
+from tcma.media_links import BRAND_LOGO, media_token_ok
 from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("brand", __name__, url_prefix="/brand")
@@ -82,9 +83,12 @@ def edit() -> str | Response:
     )
 
 
-@bp.route("/logo/<int:version_id>.png")
-def logo(version_id: int) -> Response:
-    """The logo of a brand version, public: emails and landing pages show it to anyone."""
+@bp.route("/logo/<int:version_id>/<token>.png")
+def logo(version_id: int, token: str) -> Response:
+    """The logo of a brand version, public by its signed link: emails and landing pages
+    show it to anyone who has them."""
+    if not media_token_ok(BRAND_LOGO, version_id, token):
+        abort(404)
     version = services.get_brand_version(db.session(), version_id)
     if version is None or not version.logo_key:
         abort(404)

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from tcma.cobrand.render import MappingKitSource, validate_kit
 from tcma.kits import rules, services
 from tcma.kits.analysis import reachable_templates
-from tcma.kits.importer import delete_keys, write_files
+from tcma.kits.importer import write_files
 from tcma.kits.manifest import manifest_problems
 from tcma.kits.models import ACTIVE, DRAFT, Kit, KitVersion
 from tcma.kits.package import file_entry, file_problem
 from tcma.kits.rules import DraftRefused, KitError, Problem
-from tcma.storage import Storage
+from tcma.storage import Storage, delete_after_commit
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -104,7 +104,7 @@ def open_draft(session: Session, storage: Storage, kit: Kit, actor_id: int | Non
     session.flush()
     draft.storage_prefix = services.storage_prefix(kit.slug, draft.id)
     read = services.version_reader(storage, latest)
-    write_files(storage, draft.storage_prefix, {path: read(path) for path in latest.files})
+    write_files(session, storage, draft.storage_prefix, {p: read(p) for p in latest.files})
     services.sync_rows(draft, services.version_reader(storage, draft))
     session.flush()
     return draft
@@ -338,17 +338,13 @@ def change_draft(
     if problems:
         raise DraftRefused(problems, field_of or {})
     draft = open_draft(session, storage, kit, actor_id)
-    added = [draft.storage_key(path) for path in new_files if path not in draft.files]
-    write_files(storage, draft.storage_prefix, new_files)
-    try:
-        draft.manifest, draft.files = manifest, index
-        services.sync_rows(draft, read)
-        if services.latest_published_version(session, kit) is None:
-            services.sync_metadata(kit, draft)
-        session.flush()
-    except Exception:
-        delete_keys(storage, added)
-        raise
+    # A failure from here on fails the request, whose rollback undoes these writes.
+    write_files(session, storage, draft.storage_prefix, new_files, replaces=True)
+    draft.manifest, draft.files = manifest, index
+    services.sync_rows(draft, read)
+    if services.latest_published_version(session, kit) is None:
+        services.sync_metadata(kit, draft)
+    session.flush()
     return draft
 
 
@@ -360,4 +356,4 @@ def discard_draft(session: Session, storage: Storage, kit: Kit) -> None:
     keys = [draft.storage_key(path) for path in draft.files]
     session.delete(draft)
     session.flush()
-    delete_keys(storage, keys)
+    delete_after_commit(session, storage, keys)

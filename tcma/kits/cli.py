@@ -49,8 +49,7 @@ def import_command(path: Path) -> None:
     try:
         session.commit()
     except Exception:
-        if result.created:
-            importer.delete_keys(storage, [result.version.storage_key(p) for p in package.files])
+        session.rollback()  # removes the files this import wrote
         raise
     if result.created:
         click.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tcma.forms import Form
 from tcma.kits import rules
 
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "webp")
@@ -33,7 +33,7 @@ def split_list(text: str | None) -> list[str]:
     return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
-class KitForm(FlaskForm):
+class KitForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         "Short name in links (optional)",
@@ -71,7 +71,7 @@ class KitForm(FlaskForm):
     submit = SubmitField("Save kit")
 
 
-class AssetForm(FlaskForm):
+class AssetForm(Form):
     key = StringField(
         "Key",
         validators=[
@@ -120,7 +120,7 @@ class AssetForm(FlaskForm):
     submit = SubmitField("Save asset")
 
 
-class FieldForm(FlaskForm):
+class FieldForm(Form):
     key = StringField(
         "Key",
         validators=[
@@ -153,7 +153,7 @@ class FieldForm(FlaskForm):
     submit = SubmitField("Save field")
 
 
-class FileUploadForm(FlaskForm):
+class FileUploadForm(Form):
     file = FileField(
         "File",
         validators=[FileRequired("Choose a file.")],
@@ -163,7 +163,7 @@ class FileUploadForm(FlaskForm):
     submit = SubmitField("Upload file")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     change_note = TextAreaField(
         "What changed",
         validators=[DataRequired(), Length(max=500)],
@@ -173,7 +173,7 @@ class PublishForm(FlaskForm):
     submit = SubmitField("Publish")
 
 
-class ZipUploadForm(FlaskForm):
+class ZipUploadForm(Form):
     package = FileField(
         "Kit zip",
         validators=[
@@ -185,5 +185,5 @@ class ZipUploadForm(FlaskForm):
     submit = SubmitField("Upload kit")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (archive, delete, discard): only the CSRF token."""

@@ -19,7 +19,7 @@ from tcma.kits.manifest import MANIFEST_NAME, dump_manifest
 from tcma.kits.models import ACTIVE, PUBLISHED, Kit, KitVersion
 from tcma.kits.package import KitPackage
 from tcma.kits.rules import PackageError, content_digest
-from tcma.storage import Storage
+from tcma.storage import Storage, put_in_transaction
 
 #: Called after each file is written or read: (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -93,34 +93,29 @@ def import_package(
     )
     session.flush()
     # Storage last: every check and every row is done, so only a storage failure is left.
-    write_files(storage, version.storage_prefix, package.files, progress)
+    write_files(session, storage, version.storage_prefix, package.files, progress)
     return ImportResult(kit, version, created=True)
 
 
 def write_files(
-    storage: Storage, prefix: str, files: dict[str, bytes], progress: Progress | None = None
+    session: Session,
+    storage: Storage,
+    prefix: str,
+    files: dict[str, bytes],
+    progress: Progress | None = None,
+    *,
+    replaces: bool = False,
 ) -> None:
-    """Write files under a prefix; on any failure delete those already written and re-raise."""
-    written: list[str] = []
-    try:
-        for done, (path, data) in enumerate(sorted(files.items()), start=1):
-            key = prefix + path
-            storage.put(key, data, mimetypes.guess_type(path)[0] or "application/octet-stream")
-            written.append(key)
-            if progress:
-                progress(done, len(files))
-    except BaseException:
-        delete_keys(storage, written)
-        raise
+    """Write files under a prefix; a rollback of ``session`` undoes every write.
 
-
-def delete_keys(storage: Storage, keys: list[str]) -> None:
-    """Best-effort removal of keys (clean-up after a failure must not hide that failure)."""
-    for key in keys:
-        try:
-            storage.delete(key)
-        except Exception:  # noqa: BLE001, S112 - keep removing the others
-            continue
+    ``replaces``: the prefix may hold some of these files already (a draft being edited);
+    a rollback puts their old content back.
+    """
+    for done, (path, data) in enumerate(sorted(files.items()), start=1):
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        put_in_transaction(session, storage, prefix + path, data, content_type, replaces=replaces)
+        if progress:
+            progress(done, len(files))
 
 
 def export_zip(storage: Storage, version: KitVersion, progress: Progress | None = None) -> bytes:

@@ -26,7 +26,7 @@ from tcma.kits.models import (
     has_label,
 )
 from tcma.kits.rules import KitError
-from tcma.storage import Storage, StorageError
+from tcma.storage import Storage, StorageError, delete_after_commit
 
 FileReader = Callable[[str], bytes]
 
@@ -179,7 +179,7 @@ def publish_draft(
         comment=change_note,
         data={"version_id": draft.id, "slug": kit.slug},
     )
-    _drop_unlisted_files(storage, draft)
+    _drop_unlisted_files(session, storage, draft)
     return draft
 
 
@@ -193,14 +193,16 @@ def _mark_published(
     version.published_by_id = actor_id
 
 
-def _drop_unlisted_files(storage: Storage, version: KitVersion) -> None:
-    # Draft edits replace or drop files; what the index no longer lists is garbage now.
+def _drop_unlisted_files(session: Session, storage: Storage, version: KitVersion) -> None:
+    # Draft edits replace or drop files; what the index no longer lists is garbage once the
+    # publish commits (until then a failed commit leaves the draft as it was).
     try:
-        for key in storage.list_keys(version.storage_prefix):
-            if key.removeprefix(version.storage_prefix) not in version.files:
-                storage.delete(key)
+        keys = storage.list_keys(version.storage_prefix)
     except StorageError:
-        pass  # Left-over files cost space, never correctness: the index says what exists.
+        return  # Left-over files cost space, never correctness: the index says what exists.
+    prefix = version.storage_prefix
+    unlisted = [key for key in keys if key.removeprefix(prefix) not in version.files]
+    delete_after_commit(session, storage, unlisted)
 
 
 def set_kit_status(session: Session, kit: Kit, actor_id: int | None, status: str) -> None:

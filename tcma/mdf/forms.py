@@ -1,10 +1,9 @@
-"""Forms of the MDF area; amounts are read exactly (Decimal, two decimals, no negatives)."""
+"""Forms of the MDF area; amounts are read by tcma.amounts (Decimal, two decimals, no negatives)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -17,32 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tcma.mdf import limits, money, rules, uploads
-from tcma.mdf.rules import MdfError
-
-
-class AmountField(StringField):
-    """A money amount typed by a person; ``data`` is a Decimal or None."""
-
-    def __init__(self, label=None, validators=None, allow_zero: bool = False, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-        self.allow_zero = allow_zero
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            self.data = limits.parse_amount(valuelist[0], allow_zero=self.allow_zero)
-        except MdfError as exc:
-            # WTForms turns a ValueError here into an error shown next to the field.
-            raise ValueError(exc.message) from None
+from tcma.fields import AmountField, IdChoiceField, optional_id
+from tcma.forms import Form
+from tcma.mdf import money, rules, uploads
 
 
 def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
@@ -51,7 +27,7 @@ def amount_field(label: str, required: bool = True, **kwargs) -> AmountField:
     return AmountField(label, validators=[check], **kwargs)
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     period_start = DateField("Period starts", validators=[InputRequired("Enter a date.")])
     period_end = DateField("Period ends", validators=[InputRequired("Enter a date.")])
@@ -62,31 +38,37 @@ class BudgetForm(FlaskForm):
     )
     submit = SubmitField("Save budget")
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A currency sign typed with the amount must be the budget's currency's."""
+        if self.currency.data in money.CURRENCIES:
+            self.amount.currency = self.currency.data
+        return super().validate(extra_validators)
 
-class AllocateForm(FlaskForm):
-    partner_id = SelectField("Partner", coerce=int, validators=[InputRequired()])
+
+class AllocateForm(Form):
+    partner_id = IdChoiceField("Partner", validators=[InputRequired()])
     amount = amount_field("Amount to allocate")
     comment = StringField("Note (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Allocate")
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     amount = amount_field("New allocation", allow_zero=True)
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Change allocation")
 
 
-class MoveForm(FlaskForm):
-    to_partner_id = SelectField("Move to partner", coerce=int, validators=[InputRequired()])
+class MoveForm(Form):
+    to_partner_id = IdChoiceField("Move to partner", validators=[InputRequired()])
     amount = amount_field("Amount to move")
     comment = StringField("Reason (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Move money")
 
 
-def bulk_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
+def bulk_form(tiers: list[tuple[int, str]]) -> type[Form]:
     """A bulk-allocation form with one amount (or share) field per tier."""
 
-    class BulkAllocateForm(FlaskForm):
+    class BulkAllocateForm(Form):
         mode = RadioField(
             "How to allocate",
             choices=[
@@ -104,10 +86,10 @@ def bulk_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
     return BulkAllocateForm
 
 
-def settings_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
+def settings_form(tiers: list[tuple[int, str]]) -> type[Form]:
     """The program settings form with a co-op share field per tier."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(Form):
         four_eyes_threshold = amount_field(
             "Four-eyes threshold",
             required=False,
@@ -130,8 +112,8 @@ def settings_form(tiers: list[tuple[int, str]]) -> type[FlaskForm]:
     return SettingsForm
 
 
-class FundRequestForm(FlaskForm):
-    allocation_id = SelectField("Allocation", coerce=int, validators=[InputRequired()])
+class FundRequestForm(Form):
+    allocation_id = IdChoiceField("Allocation", validators=[InputRequired()])
     activity_type = SelectField("Activity type", choices=list(rules.ACTIVITY_TYPES.items()))
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -147,31 +129,44 @@ class FundRequestForm(FlaskForm):
         "Expected leads", default=0, validators=[Optional(), NumberRange(min=0, max=10_000_000)]
     )
     expected_pipeline = amount_field("Expected pipeline", required=False, allow_zero=True)
-    campaign_id = IntegerField(
-        "Campaign number (optional)", validators=[Optional(), NumberRange(min=1)]
+    campaign_id = IdChoiceField(
+        "Campaign (optional)",
+        coerce=optional_id,
+        choices=[("", "No campaign")],
+        description="The campaign this activity promotes; its report will show the MDF.",
     )
     submit = SubmitField("Save draft")
 
+    # The currency of each allocation on offer, filled by the view with the choices.
+    currencies: dict[int, str] = {}
 
-class ApproveForm(FlaskForm):
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Amounts typed with a currency sign must carry the chosen allocation's currency's."""
+        currency = self.currencies.get(self.allocation_id.data)  # type: ignore[call-overload]
+        for field in (self.total_cost, self.requested_amount, self.expected_pipeline):
+            field.currency = currency
+        return super().validate(extra_validators)
+
+
+class ApproveForm(Form):
     amount = amount_field("Amount to approve")
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Approve")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     comment = TextAreaField(
         "Reason", validators=[DataRequired("Tell the partner why."), Length(max=2000)]
     )
     submit = SubmitField("Send")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Confirm")
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     actual_cost = amount_field("Actual cost of the activity")
     claimed_amount = amount_field("Amount claimed")
     notes = TextAreaField("Notes for finance (optional)", validators=[Optional(), Length(max=5000)])
@@ -183,7 +178,7 @@ class ClaimForm(FlaskForm):
     submit = SubmitField("Save claim")
 
 
-class ProofForm(FlaskForm):
+class ProofForm(Form):
     kind = SelectField("What the file shows", choices=list(uploads.PROOF_KINDS.items()))
     file = FileField(
         "File",
@@ -193,7 +188,7 @@ class ProofForm(FlaskForm):
     submit = SubmitField("Upload")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     paid_on = DateField("Payment date", validators=[InputRequired("Enter a date.")])
     method = SelectField("Method", choices=list(rules.PAYMENT_METHODS.items()))
     reference = StringField(
@@ -204,7 +199,7 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Record payment")
 
 
-class PaymentExportForm(FlaskForm):
+class PaymentExportForm(Form):
     class Meta:
         csrf = False
 

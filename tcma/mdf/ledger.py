@@ -14,6 +14,7 @@ from tcma.db import Money
 from tcma.mdf import money
 from tcma.mdf.models import Allocation, Budget, LedgerEntry
 from tcma.mdf.money import ZERO, Balance
+from tcma.mdf.rules import TransitionError
 
 T = TypeVar("T")
 
@@ -32,6 +33,21 @@ def lock(session: Session, model: type[T], object_id: int) -> T:
         .execution_options(populate_existing=True)
     )
     return session.execute(stmt).unique().scalar_one()
+
+
+def lock_with_allocation(session: Session, model: type[T], object_id: int) -> tuple[Allocation, T]:
+    """Lock a request or claim's allocation, then the object itself (the lock order everywhere).
+
+    The allocation is found before the locks are taken; a request moved to another allocation
+    in between is refused rather than checked against the wrong balance.
+    """
+    obj = session.get_one(model, object_id)
+    request = getattr(obj, "fund_request", obj)
+    allocation = lock(session, Allocation, request.allocation_id)
+    locked = lock(session, model, object_id)
+    if getattr(locked, "fund_request", locked).allocation_id != allocation.id:
+        raise TransitionError("This fund request changed meanwhile; reload the page and try again.")
+    return allocation, locked
 
 
 def post(

@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 
+from tcma import amounts
 from tcma.mdf.money import CENT, ZERO, Balance, format_money
 from tcma.mdf.rules import InsufficientFunds, LimitExceeded, MdfError
 
-# The largest amount a form accepts; far below what integer cents in BIGINT can hold.
-MAX_AMOUNT = Decimal("9999999999.99")
+MAX_AMOUNT = amounts.MAX_AMOUNT
 
 
 # --- money ------------------------------------------------------------------------------
 
 
-def parse_amount(text: str | Decimal | int, *, allow_zero: bool = False) -> Decimal:
-    """Read an amount typed by a person: no negatives, at most two decimals, no floats."""
+def parse_amount(
+    text: str | Decimal | int, *, allow_zero: bool = False, currency: str | None = None
+) -> Decimal:
+    """Read an amount typed by a person with tcma.amounts' strict rules; MdfError if unclear."""
     if isinstance(text, float):
         raise TypeError("money must be Decimal, int or str, never float")
-    raw = str(text).strip().replace(",", "")
+    if isinstance(text, Decimal | int):
+        text = f"{Decimal(text):f}"
     try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise MdfError("Enter an amount such as 1250.00.") from None
-    if not amount.is_finite():
-        raise MdfError("Enter an amount such as 1250.00.")
-    if amount < 0:
-        raise MdfError("The amount cannot be negative.")
-    if amount == 0 and not allow_zero:
-        raise MdfError("The amount must be more than zero.")
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise MdfError("Use at most two decimals.")
-    if amount > MAX_AMOUNT:
-        raise MdfError("The amount is too large.")
-    return amount.quantize(CENT)
+        return amounts.parse_amount(text, currency=currency, allow_zero=allow_zero)
+    except amounts.AmountError as exc:
+        raise MdfError(exc.message) from None
 
 
 def coop_cap(cost: Decimal, share_percent: int) -> Decimal:

@@ -14,7 +14,7 @@ from tcma.db import utcnow
 from tcma.mdf import ledger, limits, money, rules, uploads
 from tcma.mdf.models import Allocation, Claim, FundRequest, ProofFile
 from tcma.mdf.rules import MdfError, ProofMissing, TransitionError
-from tcma.storage.base import Storage
+from tcma.storage import Storage, delete_after_commit, put_in_transaction
 
 # Claims that hold part of a request's approved amount, and how much each holds.
 PENDING_CLAIM_STATES = (rules.SUBMITTED, rules.CHANGES_REQUESTED)
@@ -161,7 +161,7 @@ def add_proof(
         raise MdfError("Choose what the file shows.", field="kind")
     checked = uploads.check_proof(filename, data)
     key = f"mdf/claims/{claim.id}/{uuid.uuid4().hex}-{checked.safe_name}"
-    storage.put(key, data, checked.content_type)
+    put_in_transaction(session, storage, key, data, checked.content_type)
     proof = ProofFile(
         claim_id=claim.id,
         kind=kind,
@@ -192,15 +192,17 @@ def remove_proof(session: Session, storage: Storage, actor: User, proof_id: int)
     rules.ensure_editable("claim", claim.status)
     session.delete(proof)
     session.flush()
-    storage.delete(proof.storage_key)
+    delete_after_commit(session, storage, proof.storage_key)
     _audit(session, actor, claim, "proof_removed", claim.status, data={"file": proof.filename})
     return claim
 
 
 def submit_claim(session: Session, actor: User, claim_id: int, today: dt.date) -> Claim:
     """Send a claim to finance: it needs an invoice and, the first time, to be on time."""
+    # The request is locked first: two claims on one request submitted at the same moment
+    # must not both fit in what is unclaimed.
+    request = ledger.lock(session, FundRequest, session.get_one(Claim, claim_id).fund_request_id)
     claim = _own_claim(session, actor, claim_id)
-    request = claim.fund_request
     from_state = claim.status
     new_state = rules.claim_transition(from_state, "submit")
     if request.status != rules.APPROVED:
@@ -230,9 +232,7 @@ def withdraw_claim(session: Session, actor: User, claim_id: int) -> Claim:
 
 
 def _lock_claim_with_allocation(session: Session, claim_id: int) -> tuple[Allocation, Claim]:
-    allocation_id = session.get_one(Claim, claim_id).fund_request.allocation_id
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    return allocation, ledger.lock(session, Claim, claim_id)
+    return ledger.lock_with_allocation(session, Claim, claim_id)
 
 
 def approve_claim(

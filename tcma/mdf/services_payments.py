@@ -39,9 +39,7 @@ def record_payment(
         raise MdfError(
             "Enter the payment reference (e.g. the bank transfer id).", field="reference"
         )
-    allocation_id = session.get_one(Claim, claim_id).fund_request.allocation_id
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    claim = ledger.lock(session, Claim, claim_id)
+    allocation, claim = ledger.lock_with_allocation(session, Claim, claim_id)
     from_state = claim.status
     new_state = rules.claim_transition(from_state, "pay")
     amount = claim.approved_amount or money.ZERO

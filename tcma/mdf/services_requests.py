@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tcma import audit
 from tcma.accounts.models import User
+from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
 from tcma.mdf import ledger, limits, money, rules
 from tcma.mdf.models import Allocation, FundRequest, RequestApproval
@@ -85,6 +86,10 @@ def _apply_fields(session: Session, actor: User, request: FundRequest, f: Reques
         )
     if f.expected_leads < 0:
         raise MdfError("Expected leads cannot be negative.", field="expected_leads")
+    if f.campaign_id is not None:
+        campaign = session.get(Campaign, f.campaign_id)
+        if campaign is None or campaign.partner_id != actor.partner_id:
+            raise MdfError("Choose one of your company's campaigns.", field="campaign_id")
     share = share_for_partner(session, allocation.partner)
     limits.check_request_amounts(f.total_cost, f.requested_amount, share, budget.currency)
     request.allocation_id = allocation.id
@@ -161,11 +166,9 @@ def approve_request(
     today: dt.date | None = None,
 ) -> tuple[FundRequest, str]:
     """Approve (possibly less); returns the request and 'first' or 'final' (four-eyes)."""
-    allocation_id = session.get_one(FundRequest, request_id).allocation_id
     # Lock order everywhere: allocation, then request, then claim; so no two approvals
     # or payments can both see the same available money.
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    request = ledger.lock(session, FundRequest, request_id)
+    allocation, request = ledger.lock_with_allocation(session, FundRequest, request_id)
     amount = request.requested_amount if amount is None else amount
     cur = allocation.budget.currency
     limits.check_approval_amount(request.requested_amount, amount, cur)
@@ -236,9 +239,9 @@ def cancel_request(
     session: Session, actor: User, request_id: int, comment: str = ""
 ) -> FundRequest:
     """Cancel an approved request that has no live claim; its commitment is released."""
-    allocation_id = session.get_one(FundRequest, request_id).allocation_id
-    allocation = ledger.lock(session, Allocation, allocation_id)
-    request = _own_request(session, actor, request_id)
+    allocation, request = ledger.lock_with_allocation(session, FundRequest, request_id)
+    if actor.partner_id is not None and actor.partner_id != request.partner_id:
+        raise MdfError("This fund request does not exist.")
     from_state = request.status
     new_state = rules.request_transition(from_state, "cancel")
     if any(claim.status in LIVE_CLAIM_STATES for claim in request.claims):

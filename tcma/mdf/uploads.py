@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from tcma.mdf.active_content import ActiveContent, check_pdf, check_xlsx
 from tcma.mdf.rules import UploadRefused
 
 MAX_PROOF_BYTES = 20 * 1024 * 1024
@@ -107,6 +108,10 @@ def check_proof(filename: str, data: bytes) -> CheckedFile:
             "its name.",
             field="file",
         )
+    try:
+        _ACTIVE_CHECKS.get(content_type, _no_active_check)(data)
+    except ActiveContent as exc:
+        raise UploadRefused(f"{shown} {exc}.", field="file") from exc
     return CheckedFile(
         filename=shown,
         safe_name=safe_filename(shown),
@@ -175,3 +180,15 @@ def _is_xlsx(data: bytes) -> bool:
 
 
 _CHECKS = {PDF: _is_pdf, PNG: _is_png, JPEG: _is_jpeg, CSV: _is_csv, XLSX: _is_xlsx}
+
+
+def _no_active_check(data: bytes) -> None:
+    return None
+
+
+def _xlsx_active_check(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_xlsx(archive)
+
+
+_ACTIVE_CHECKS = {PDF: check_pdf, XLSX: _xlsx_active_check}

@@ -14,7 +14,15 @@ from tcma.mdf import ledger, money, services_budget
 from tcma.mdf.forms import AdjustForm, AllocateForm, BudgetForm, MoveForm, bulk_form, settings_form
 from tcma.mdf.models import Allocation, Budget, FundRequest
 from tcma.mdf.rules import MdfError
-from tcma.mdf.web import fail, finance_only, partner_choices, signed_in, today, vendor_only
+from tcma.mdf.web import (
+    fail,
+    finance_only,
+    in_currency,
+    partner_choices,
+    signed_in,
+    today,
+    vendor_only,
+)
 from tcma.pagination import page_number, paginate
 
 bp = Blueprint("budgets", __name__)
@@ -208,7 +216,7 @@ def _allocation_page(allocation: Allocation, adjust: AdjustForm, move: MoveForm)
 
 
 def _move_form(allocation: Allocation) -> MoveForm:
-    form = MoveForm()
+    form = in_currency(MoveForm(), allocation.currency)
     choices = partner_choices(db.session())
     form.to_partner_id.choices = [c for c in choices if c[0] != allocation.partner_id]
     return form
@@ -228,7 +236,7 @@ def allocation(allocation_id: int) -> str:
 def adjust(allocation_id: int) -> str | Response:
     """Raise or lower an allocation."""
     item = db.session().get(Allocation, allocation_id) or abort(404)
-    form = AdjustForm()
+    form = in_currency(AdjustForm(), item.currency)
     if form.validate_on_submit():
         try:
             services_budget.set_allocation(

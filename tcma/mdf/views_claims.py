@@ -20,6 +20,7 @@ from tcma.mdf.web import (
     budget_choices,
     fail,
     finance_only,
+    in_currency,
     partner_choices,
     partner_only,
     signed_in,
@@ -27,7 +28,7 @@ from tcma.mdf.web import (
     today,
 )
 from tcma.pagination import page_number, paginate
-from tcma.storage import get_storage
+from tcma.storage import get_storage, sign_download
 
 bp = Blueprint("claims", __name__)
 
@@ -70,7 +71,7 @@ def new(request_id: int) -> str | Response:
     session = db.session()
     fund_request = get_scoped_or_404(session, FundRequest, request_id)
     unclaimed = services_claims.unclaimed(session, fund_request)
-    form = ClaimForm()
+    form = in_currency(ClaimForm(), fund_request.currency)
     if request.method == "GET":
         form.claimed_amount.data = unclaimed if unclaimed > 0 else None
     if form.validate_on_submit():
@@ -134,7 +135,7 @@ def edit(claim_id: int) -> str | Response:
     """Change a draft claim, or one sent back for changes."""
     session = db.session()
     claim = get_scoped_or_404(session, Claim, claim_id)
-    form = ClaimForm(obj=claim)
+    form = in_currency(ClaimForm(obj=claim), claim.currency)
     del form.invoice
     if form.validate_on_submit():
         try:
@@ -213,8 +214,11 @@ def proof(proof_id: int) -> Response:
     session = db.session()
     item = session.get(ProofFile, proof_id) or abort(404)
     get_scoped_or_404(session, Claim, item.claim_id)
-    inline = item.content_type in uploads.INLINE_TYPES
-    return redirect(get_storage().download_url(item.storage_key, item.filename, inline=inline))
+    if item.content_type in uploads.INLINE_TYPES:
+        # Shown in the browser: always through the app, which sends it with a sandboxing
+        # Content-Security-Policy and nosniff (a presigned S3 URL cannot carry those).
+        return redirect(sign_download(item.storage_key, item.filename, 300, inline=True))
+    return redirect(get_storage().download_url(item.storage_key, item.filename, inline=False))
 
 
 def _act(claim_id: int, run, done: str) -> Response:
@@ -250,7 +254,7 @@ def approve(claim_id: int) -> str | Response:
     """Approve the claim, possibly for less than claimed."""
     session = db.session()
     claim = get_scoped_or_404(session, Claim, claim_id)
-    form = ApproveForm()
+    form = in_currency(ApproveForm(), claim.currency)
     if form.validate_on_submit():
         try:
             services_claims.approve_claim(

@@ -7,10 +7,13 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404, roles_required
+from tcma.campaigns.models import Campaign
+from tcma.campaigns.services import campaigns_statement
 from tcma.mdf import ledger, notify, rules, services_claims, services_requests
 from tcma.mdf.forms import ApproveForm, CommentForm, FundRequestForm, ReasonForm
 from tcma.mdf.models import Allocation, FundRequest
@@ -24,6 +27,7 @@ from tcma.mdf.web import (
     apply_filters,
     budget_choices,
     fail,
+    in_currency,
     marketing_only,
     open_allocations,
     partner_choices,
@@ -70,6 +74,9 @@ def _form_choices(form: FundRequestForm, keep: Allocation | None = None) -> bool
     form.allocation_id.choices = [
         (a.id, allocation_label(a, balances[a.id].available)) for a in allocations
     ]
+    form.currencies = {a.id: a.currency for a in allocations}
+    campaigns = session.scalars(campaigns_statement(current_user.partner_id))
+    form.campaign_id.choices = [("", "No campaign"), *((c.id, c.name) for c in campaigns)]
     return bool(allocations)
 
 
@@ -110,6 +117,14 @@ def new() -> str | Response:
     )
 
 
+def _campaign_of(session: Session, item: FundRequest) -> Campaign | None:
+    """The request's campaign, if it is the request's partner's own."""
+    if item.campaign_id is None:
+        return None
+    campaign = session.get(Campaign, item.campaign_id)
+    return campaign if campaign is not None and campaign.partner_id == item.partner_id else None
+
+
 def _page(item: FundRequest, approve: ApproveForm | None = None) -> str:
     session = db.session()
     return render_template(
@@ -118,6 +133,7 @@ def _page(item: FundRequest, approve: ApproveForm | None = None) -> str:
         balance=ledger.balance(session, item.allocation_id),
         unclaimed=services_claims.unclaimed(session, item),
         timeline=timeline(session, "fund_request", item.id),
+        campaign=_campaign_of(session, item),
         actions=rules.request_actions(item.status),
         approve=approve or ApproveForm(formdata=None, amount=item.requested_amount),
         reason=ReasonForm(formdata=None),
@@ -197,7 +213,7 @@ def approve(request_id: int) -> str | Response:
     """Approve the request, possibly for less (first or second approval above the threshold)."""
     session = db.session()
     item = get_scoped_or_404(session, FundRequest, request_id)
-    form = ApproveForm()
+    form = in_currency(ApproveForm(), item.currency)
     if form.validate_on_submit():
         try:
             item, step = services_requests.approve_request(

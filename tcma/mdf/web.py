@@ -17,6 +17,7 @@ from tcma import audit, db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner, User
+from tcma.fields import AmountField
 from tcma.mdf import rules
 from tcma.mdf.models import Allocation, Budget
 from tcma.mdf.money import format_money
@@ -49,6 +50,14 @@ def fail(exc: MdfError, form: FlaskForm | None = None) -> None:
         field.errors = [*field.errors, exc.message]
     else:
         flash(exc.message, "error")
+
+
+def in_currency(form: FlaskForm, currency: str) -> FlaskForm:
+    """Tell a form's amount fields their currency: a typed sign of another one is refused."""
+    for field in form:
+        if isinstance(field, AmountField):
+            field.currency = currency
+    return form
 
 
 def partner_choices(session: Session) -> list[tuple[int, str]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from typing import Any
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     SelectField,
@@ -21,11 +21,12 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
 )
 
+from tcma.fields import AmountField, IdChoiceField
+from tcma.forms import Form
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
@@ -51,7 +52,7 @@ def _text(label: str, key: str, required: str | None = None, **render_kw: str) -
     )
 
 
-class LeadCaptureForm(FlaskForm):
+class LeadCaptureForm(Form):
     """The landing page's lead form; the consent label is the campaign's own wording."""
 
     first_name = _text(
@@ -92,7 +93,7 @@ class LeadCaptureForm(FlaskForm):
     )
 
 
-class LeadWorkForm(FlaskForm):
+class LeadWorkForm(Form):
     """Work a lead: status, owner, notes."""
 
     status = SelectField(
@@ -101,7 +102,7 @@ class LeadWorkForm(FlaskForm):
             (s, rules.LEAD_STATUS_LABELS[s]) for s in rules.LEAD_STATUSES if s != rules.CONVERTED
         ],
     )
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
     notes = TextAreaField(
         "Notes",
         validators=[Optional(), Length(max=L["notes"])],
@@ -110,18 +111,18 @@ class LeadWorkForm(FlaskForm):
     submit = SubmitField("Save lead")
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(Form):
     """An opportunity's facts, for registering, converting and editing."""
 
     name = _text("Opportunity name", "opportunity_name", "Name the opportunity.")
     account = _text(
         "Account", "account", "Enter the customer's company.", autocomplete="organization"
     )
-    amount = DecimalField(
+    amount = AmountField(
         "Amount",
-        places=2,
-        validators=[InputRequired("Enter the expected deal value."), NumberRange(min=0)],
-        render_kw={"inputmode": "decimal", "step": "0.01", "min": "0"},
+        allow_zero=True,
+        validators=[InputRequired("Enter the expected deal value.")],
+        description="e.g. 12,500.00",
     )
     currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
     stage = SelectField(
@@ -130,18 +131,23 @@ class OpportunityForm(FlaskForm):
         default=rules.PROSPECTING,
     )
     expected_close_on = DateField("Expected close date", validators=[Optional()])
-    owner_id = SelectField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
-    campaign_id = SelectField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
+    owner_id = IdChoiceField("Owner", coerce=_optional_int, choices=[("", "Nobody yet")])
+    campaign_id = IdChoiceField("Campaign", coerce=_optional_int, choices=[("", "No campaign")])
     submit = SubmitField("Save opportunity")
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A currency sign typed with the amount must be the chosen currency's."""
+        self.amount.currency = self.currency.data if self.currency.data in CURRENCIES else None
+        return super().validate(extra_validators)
 
-class ImportForm(FlaskForm):
+
+class ImportForm(Form):
     """Upload a CSV export of leads or opportunities."""
 
     kind = SelectField(
         "What the file holds", choices=[(LEADS, "Leads"), (OPPORTUNITIES, "Opportunities")]
     )
-    campaign_id = SelectField(
+    campaign_id = IdChoiceField(
         "Campaign",
         coerce=_optional_int,
         choices=[("", "No campaign")],
@@ -162,7 +168,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     """The checked file, sent back to be written (it is checked again first)."""
 
     kind = HiddenField()
@@ -172,7 +178,7 @@ class ImportConfirmForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing personal data cannot be undone: the person ticks a box to say they mean it."""
 
     confirm = BooleanField(

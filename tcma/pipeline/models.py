@@ -55,6 +55,10 @@ class Lead(Base):
     utm_content: Mapped[str | None] = mapped_column(String(100))
     # One value per rendered form: a double click or a retry of the same form is one lead.
     submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Back + Send again from the same email within the repeat window counts here, not as a
+    # second lead, so leads, conversion and cost per lead stay true.
+    submissions: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -78,6 +79,10 @@ LIMITS = {
     "account": 120,
     "opportunity_name": 120,
 }
+#: A landing-page lead sent again from the same email on the same campaign within this
+#: time of the first one is the same lead (Back + Send again), counted in its submissions.
+LEAD_REPEAT_WINDOW = dt.timedelta(hours=24)
+
 MAX_AMOUNT = Decimal("999999999999.99")
 #: The personal columns of a lead: what erasure clears.
 PERSONAL_FIELDS = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,15 +72,28 @@ def capture_lead(
     consent_text: str,
     submit_token: str,
     utm: dict[str, str] | None = None,
+    repeat_window: dt.timedelta = rules.LEAD_REPEAT_WINDOW,
 ) -> tuple[Lead | None, bool]:
-    """Store a landing-page lead once per submit token: (lead, True), or (None, False) again."""
+    """Store a landing-page lead once per submit token: (lead, True), or (None, False) again.
+
+    The same email on the same campaign within ``repeat_window`` of its first submission is
+    the same lead: it counts one more submission and answers (that lead, False), inserting
+    nothing, so the roll-ups (which count inserted leads) and cost per lead stay true.
+    """
     utm = utm or {}
+    now = utcnow()
+    email = rules.clean_email(form.email)
+    if (earlier := _recent_lead(session, campaign.id, email, now - repeat_window)) is not None:
+        earlier.submissions += 1
+        earlier.last_submitted_at = now
+        session.flush()
+        return earlier, False
     lead = Lead(
         partner_id=campaign.partner_id,
         campaign_id=campaign.id,
         first_name=form.first_name,
         last_name=form.last_name,
-        email=rules.clean_email(form.email),
+        email=email,
         company=form.company,
         title=form.title,
         phone=form.phone,
@@ -90,6 +103,7 @@ def capture_lead(
         status=rules.NEW,
         source=rules.SOURCE_LANDING,
         submit_token=submit_token,
+        last_submitted_at=now,
         utm_source=utm.get("utm_source"),
         utm_medium=utm.get("utm_medium"),
         utm_content=utm.get("utm_content"),
@@ -106,6 +120,22 @@ def capture_lead(
     _history(session, lead, None, rules.NEW, None)
     session.flush()
     return lead, True
+
+
+def _recent_lead(session: Session, campaign_id: int, email: str, since: dt.datetime) -> Lead | None:
+    stmt = (
+        select(Lead)
+        .where(
+            Lead.campaign_id == campaign_id,
+            Lead.created_at >= since,
+            func.lower(Lead.email) == email.lower(),
+            Lead.erased_at.is_(None),
+        )
+        .order_by(Lead.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return session.scalar(stmt)
 
 
 def owners(session: Session, partner_id: int) -> list[User]:

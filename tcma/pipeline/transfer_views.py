@@ -80,11 +80,13 @@ def confirm_import() -> Response | tuple[str, int]:
     """Write a checked file: checked once more, then every row or none."""
     form = ImportConfirmForm()
     kind, currency = form.kind.data, form.currency.data
-    campaign_id = int(form.campaign_id.data) if (form.campaign_id.data or "").isdigit() else None
+    raw_campaign = (form.campaign_id.data or "").strip()
+    campaign_id = int(raw_campaign) if raw_campaign.isdigit() else None
     if (
         not form.validate_on_submit()
         or kind not in (LEADS, OPPORTUNITIES)
         or currency not in CURRENCIES
+        or (raw_campaign and campaign_id is None)  # a campaign id that is no id: refused
     ):
         flash("The import form was incomplete; upload the file again.", "error")
         return redirect(url_for("pipeline.import_csv"))
@@ -123,7 +125,7 @@ def _download(name: str, lines: object) -> Response:
 def _streamed(stmt: Select) -> Iterator[Any]:
     """Rows read while the body is sent, in batches, by a read-only session of their own
     (the request's session is committed and closed before the first byte goes out)."""
-    factory = current_app.extensions["tcma.sessionmaker"]
+    factory = current_app.extensions["tcma.reader_sessionmaker"]
 
     def rows() -> Iterator[Any]:
         with factory() as session:

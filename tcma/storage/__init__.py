@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
@@ -12,11 +13,14 @@ from tcma.storage.base import (
     Storage,
     StorageError,
     StorageNotFound,
+    StorageUnavailable,
     content_disposition,
     validate_key,
 )
+from tcma.storage.health import check_within
 from tcma.storage.local import LocalStorage, UrlSigner
 from tcma.storage.s3 import S3Storage
+from tcma.storage.transactional import delete_after_commit, put_in_transaction
 from tcma.storage.views import bp, sign_download
 
 __all__ = [
@@ -25,14 +29,26 @@ __all__ = [
     "Storage",
     "StorageError",
     "StorageNotFound",
+    "StorageUnavailable",
     "UrlSigner",
+    "check_within",
     "content_disposition",
+    "delete_after_commit",
     "get_storage",
     "init_storage",
+    "put_in_transaction",
     "sign_download",
     "storage_from_url",
     "validate_key",
 ]
+
+
+# S3Storage argument → app setting (TCMA_S3_CONNECT_TIMEOUT, ...).
+_S3_TIMEOUT_SETTINGS = {
+    "connect_timeout": "S3_CONNECT_TIMEOUT",
+    "read_timeout": "S3_READ_TIMEOUT",
+    "max_attempts": "S3_MAX_ATTEMPTS",
+}
 
 
 def _no_signer(key: str, filename: str, expires_in: int, inline: bool) -> str:
@@ -40,9 +56,16 @@ def _no_signer(key: str, filename: str, expires_in: int, inline: bool) -> str:
 
 
 def storage_from_url(
-    url: str, *, s3_endpoint_url: str | None = None, url_signer: UrlSigner | None = None
+    url: str,
+    *,
+    s3_endpoint_url: str | None = None,
+    url_signer: UrlSigner | None = None,
+    s3_timeouts: dict[str, Any] | None = None,
 ) -> Storage:
-    """Build a storage from ``file:///abs``, ``file:relative`` or ``s3://bucket/prefix``."""
+    """Build a storage from ``file:///abs``, ``file:relative`` or ``s3://bucket/prefix``.
+
+    ``s3_timeouts`` holds S3Storage's connect_timeout, read_timeout and max_attempts.
+    """
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
@@ -58,7 +81,10 @@ def storage_from_url(
         if not parts.netloc:
             raise StorageError(f"S3 storage URL has no bucket: {url!r}")
         return S3Storage(
-            parts.netloc, unquote(parts.path).strip("/"), endpoint_url=s3_endpoint_url or None
+            parts.netloc,
+            unquote(parts.path).strip("/"),
+            endpoint_url=s3_endpoint_url or None,
+            **(s3_timeouts or {}),
         )
     raise StorageError(f"unsupported storage URL (use file: or s3:): {url!r}")
 
@@ -69,6 +95,11 @@ def init_storage(app: Flask) -> None:
         app.config["STORAGE_URL"],
         s3_endpoint_url=app.config.get("S3_ENDPOINT_URL"),
         url_signer=sign_download,
+        s3_timeouts={
+            name: app.config[setting]
+            for name, setting in _S3_TIMEOUT_SETTINGS.items()
+            if app.config.get(setting) is not None
+        },
     )
     app.register_blueprint(bp)
 

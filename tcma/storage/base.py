@@ -26,6 +26,10 @@ class StorageNotFound(StorageError):
     """The key does not exist in the storage."""
 
 
+class StorageUnavailable(StorageError):
+    """The storage could not be reached or did not answer in time."""
+
+
 def validate_key(key: str) -> str:
     """Return ``key`` if it is a safe relative path, else raise StorageError."""
     if not isinstance(key, str) or not key:

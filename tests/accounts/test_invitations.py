@@ -167,3 +167,44 @@ def test_reset_for_unknown_email_says_the_same_and_sends_nothing(
     )
     assert "If that email has an account" in response.get_data(as_text=True)
     assert not list(outbox.glob("*.eml"))
+
+
+def _invite_answer(client, email: str) -> tuple[int, str, str]:
+    response = client.post("/users/invite", data={"email": email, "role": "partner_user"})
+    page = client.get(response.headers.get("Location", "/users/")).get_data(as_text=True)
+    flashed = re.search(r"If (\S+) can be invited, an invitation is on its way to it\.", page)
+    answer = flashed.group(0).replace(flashed.group(1), "<email>") if flashed else page
+    return response.status_code, response.headers.get("Location", ""), answer
+
+
+def test_partner_admin_gets_one_answer_whether_or_not_the_email_has_an_account(
+    as_a_admin, world: World, outbox: Path, db_session: Session
+) -> None:
+    answers = {
+        email: _invite_answer(as_a_admin, email)
+        for email in (
+            "newcomer@brightpath.example",  # free
+            "Carla@Cobalt.example",  # another partner's admin
+            "finance@vendor.example",  # the vendor's staff
+            "ben@brightpath.example",  # already in the company
+        )
+    }
+    assert len(set(answers.values())) == 1, answers
+    status, location, _ = answers["newcomer@brightpath.example"]
+    assert status == 302 and location == "/users/"
+    db_session.expire_all()
+    carla = db_session.get(User, world.users["b_admin"].id)
+    assert carla.partner_id == world.partner_b.id and carla.role == "partner_admin"
+    assert db_session.get(User, world.users["finance"].id).partner_id is None
+    newcomer = db_session.scalar(select(User).where(User.email == "newcomer@brightpath.example"))
+    assert newcomer.partner_id == world.partner_a.id and newcomer.status == "invited"
+
+
+def test_the_owner_of_an_existing_address_is_told_quietly(
+    as_a_admin, world: World, outbox: Path
+) -> None:
+    _invite_answer(as_a_admin, "carla@cobalt.example")
+    to, subject, text = last_mail(outbox)
+    assert to == "carla@cobalt.example"
+    assert "tried to invite you" in subject and "already has an account" in text
+    assert "/invitations/" not in text  # no link that could move her account

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tcma.accounts import services
 from tcma.accounts.models import Partner, User
+from tcma.urls import is_safe_next
 from tests.conftest import TEST_PASSWORD, World, make_test_app
 
 WRONG = "The email or password is not correct."
@@ -85,6 +86,37 @@ def test_next_goes_to_local_paths_only(app: Flask, world: World) -> None:
         assert response.headers["Location"] == "/home", evil
 
 
+@pytest.mark.parametrize(
+    "evil",
+    ["/home%0d%0aSet-Cookie:%20x=1", "/x%0aLocation:%20https://evil.example", "/%09/evil.example"],
+)
+def test_next_with_control_characters_is_ignored_after_a_successful_sign_in(
+    app: Flask, world: World, evil: str
+) -> None:
+    response = sign_in(app.test_client(), "admin@vendor.example", TEST_PASSWORD, evil)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_safe_next_refuses_every_way_off_the_site() -> None:
+    for evil in (
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "\\evil.example",
+        "/\t/evil.example",
+        "/a\r\nb",
+        "/a\x00",
+        "javascript:alert(1)",
+        "evil.example",
+        "",
+        None,
+    ):
+        assert not is_safe_next(evil), evil
+    assert is_safe_next("/admin/partners?q=a%20b#top")
+
+
 def test_session_is_replaced_at_sign_in(client, world: World) -> None:
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
@@ -129,6 +161,72 @@ def test_two_workers_share_the_limit_through_redis(
         sign_in(worker_1.test_client(), "ben@brightpath.example", TEST_PASSWORD).status_code == 429
     )
     redis.Redis.from_url(url).flushdb()
+
+
+def client_at(app: Flask, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _guesses_from_ten_addresses(app: Flask, email: str, network: str = "198.51.100") -> list[int]:
+    statuses = []
+    for address in range(10):
+        client = client_at(app, f"{network}.{address + 1}")
+        for guess in range(5):
+            statuses.append(sign_in(client, email, f"guess-{address}-{guess}-xyz").status_code)
+    return statuses
+
+
+def test_guesses_at_one_account_from_many_addresses_are_throttled(app: Flask, world: World) -> None:
+    statuses = _guesses_from_ten_addresses(app, "ben@brightpath.example")
+    assert statuses.count(200) == 10  # TCMA_LOGIN_ACCOUNT_RATE_LIMIT: 10 per 15 minutes
+    assert statuses.count(429) == 40
+    # Another account, from the same addresses' neighbourhood, is not affected.
+    other = client_at(app, "198.51.100.200")
+    assert sign_in(other, "anna@brightpath.example", TEST_PASSWORD).status_code == 302
+
+
+def test_the_account_throttle_does_not_tell_whether_the_account_exists(
+    app: Flask, world: World
+) -> None:
+    known = _guesses_from_ten_addresses(app, "Ben@Brightpath.example ")
+    unknown = _guesses_from_ten_addresses(app, "nobody@brightpath.example", "192.0.2")
+    assert known == unknown
+
+
+def _fail_five_times_then_try(app: Flask, first: str, second: str) -> int:
+    attacker = client_at(app, "10.0.0.2")
+    for guess in range(5):
+        headers = {"X-Forwarded-For": first}
+        attacker.post(
+            "/login",
+            data={"email": f"user{guess}@x.example", "password": "wrong-guess-1"},
+            headers=headers,
+        )
+    visitor = client_at(app, "10.0.0.2")
+    response = visitor.post(
+        "/login",
+        data={"email": "ben@brightpath.example", "password": TEST_PASSWORD},
+        headers={"X-Forwarded-For": second},
+    )
+    return response.status_code
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    database_url: str, tmp_path, world: World
+) -> None:
+    app = make_test_app(database_url, tmp_path, TRUSTED_PROXY_HOPS=1)
+    assert _fail_five_times_then_try(app, "203.0.113.7", "203.0.113.8") == 302
+    assert _fail_five_times_then_try(app, "203.0.113.9", "203.0.113.9") == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(
+    database_url: str, tmp_path, world: World
+) -> None:
+    app = make_test_app(database_url, tmp_path)
+    assert app.config["TRUSTED_PROXY_HOPS"] == 0
+    assert _fail_five_times_then_try(app, "203.0.113.7", "203.0.113.8") == 429
 
 
 def assert_sent_to_sign_in(response) -> None:

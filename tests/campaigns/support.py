@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tcma.accounts.models import Partner
 from tcma.campaigns import services as campaign_services
 from tcma.campaigns.models import Campaign
+from tcma.campaigns.rendering import brand_logo_url, kit_media_base_url
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.models import BrandVersion
 from tcma.kits.importer import import_package
@@ -113,7 +114,11 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
             campaign = start_campaign(
                 app, session, partner, version, uploads={"team_photo": png_bytes(40, 40)}
             )
+            media_path = kit_media_base_url(version).removeprefix(app.config["BASE_URL"])
+            logo_path = brand_logo_url(brand).removeprefix(app.config["BASE_URL"])
         ctx.campaign_objects = SimpleNamespace(
+            media_path=media_path,
+            logo_path=logo_path,
             kit_id=version.kit_id,
             version_id=version.id,
             brand_version_id=brand.id,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tcma.campaigns import rendering
 from tcma.campaigns.models import Campaign
+from tcma.campaigns.rendering import kit_media_base_url
 from tcma.cobrand.models import AssetDownload
 from tests.campaigns.support import pdf_text, save_brand, storage_of
 from tests.conftest import World
@@ -99,7 +100,8 @@ def test_landing_html_uses_public_media_and_logo_urls(
 ) -> None:
     _, html = download(as_a_user, campaign_a, "registration-page", "html")
     page = html.decode()
-    media = f"http://tcma.test/kit-media/{campaign_a.kit_version_id}/hero.png"
+    with app.app_context():
+        media = kit_media_base_url(campaign_a.kit_version) + "hero.png"
     assert media in page
     # Anyone opening the page (not signed in) gets the image.
     assert client.get(media.removeprefix("http://tcma.test")).mimetype == "image/png"

@@ -96,7 +96,8 @@ def test_a_double_submit_or_a_retry_makes_one_lead(client, db_session, live_a):
     assert answers == [303, 303, 303]
     assert len(leads(db_session, live_a)) == 1
     second = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
-    assert client.post(f"/l/{live_a.code}", data=form_data(second)).status_code == 303
+    other_person = form_data(second, email="ada@lovelace.example")
+    assert client.post(f"/l/{live_a.code}", data=other_person).status_code == 303
     assert len(leads(db_session, live_a)) == 2
 
 

@@ -6,16 +6,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from tcma.campaigns.rendering import brand_logo_url, kit_media_base_url
 from tcma.kits.authoring import open_draft
 from tcma.kits.models import KitVersion
 from tests.campaigns.support import save_brand, storage_of
 from tests.conftest import World
 
 
+def media_path(app: Flask, version: KitVersion) -> str:
+    """The app-relative media folder link that renders of ``version`` use."""
+    with app.app_context():
+        return kit_media_base_url(version).removeprefix("http://tcma.test")
+
+
 def test_published_kit_media_is_public_and_cacheable(
-    client: FlaskClient, published_kit: KitVersion
+    app: Flask, client: FlaskClient, published_kit: KitVersion
 ) -> None:
-    response = client.get(f"/kit-media/{published_kit.id}/hero.png")
+    response = client.get(media_path(app, published_kit) + "hero.png")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
     assert "immutable" in response.headers["Cache-Control"]
@@ -25,7 +32,7 @@ def test_published_kit_media_is_public_and_cacheable(
 def test_only_media_files_of_published_versions_are_served(
     app: Flask, client: FlaskClient, db_session: Session, published_kit: KitVersion
 ) -> None:
-    base = f"/kit-media/{published_kit.id}"
+    base = media_path(app, published_kit).rstrip("/")
     for path in (
         "kit.toml",
         "../kit.toml",
@@ -37,13 +44,36 @@ def test_only_media_files_of_published_versions_are_served(
         assert client.get(f"{base}/{path}").status_code == 404, path
     draft = open_draft(db_session, storage_of(app), published_kit.kit, None)
     db_session.commit()
-    assert client.get(f"/kit-media/{draft.id}/hero.png").status_code == 404
+    assert client.get(media_path(app, draft) + "hero.png").status_code == 404
+
+
+def test_media_and_logos_answer_only_by_their_signed_links(
+    app: Flask, client: FlaskClient, db_session: Session, world: World, published_kit: KitVersion
+) -> None:
+    """Walking the ids finds nothing: another tier's kit media, another partner's logo."""
+    good = media_path(app, published_kit)
+    token = good.split("/")[3]
+    assert client.get(good + "hero.png").status_code == 200
+    for guess in (
+        f"/kit-media/{published_kit.id}/hero.png",
+        f"/kit-media/{published_kit.id}/{'A' * len(token)}/hero.png",
+        f"/kit-media/{published_kit.id + 1}/{token}/hero.png",
+    ):
+        assert client.get(guess).status_code == 404, guess
+    version = save_brand(app, db_session, world.partner_a)
+    with app.app_context():
+        logo = brand_logo_url(version).removeprefix("http://tcma.test")
+    assert client.get(logo).status_code == 200
+    assert client.get(f"/brand/logo/{version.id}.png").status_code == 404
+    assert client.get(logo.replace(f"/{version.id}/", f"/{version.id + 1}/")).status_code == 404
 
 
 def test_a_brand_without_logo_has_no_logo_url(
     app: Flask, client: FlaskClient, db_session: Session, world: World
 ) -> None:
     version = save_brand(app, db_session, world.partner_a, logo=False)
+    with app.app_context():
+        assert brand_logo_url(version) == ""
     assert client.get(f"/brand/logo/{version.id}.png").status_code == 404
     assert client.get("/brand/logo/999999.png").status_code == 404
 

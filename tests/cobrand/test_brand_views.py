@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tcma.audit import AuditEvent
+from tcma.campaigns.rendering import brand_logo_url
 from tcma.cobrand.models import BrandVersion
 from tests.campaigns.support import BRAND, png_bytes, save_brand
 from tests.conftest import World
@@ -63,7 +64,9 @@ def test_the_logo_is_public_and_reencoded_as_png(
     app: Flask, client: FlaskClient, db_session: Session, world: World
 ) -> None:
     version = save_brand(app, db_session, world.partner_a)
-    response = client.get(f"/brand/logo/{version.id}.png")
+    with app.app_context():
+        logo = brand_logo_url(version).removeprefix("http://tcma.test")
+    response = client.get(logo)
     assert response.status_code == 200
     assert response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == (240, 80)

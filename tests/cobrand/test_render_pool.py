@@ -11,6 +11,7 @@ import pytest
 
 from tcma.cobrand.render import (
     MappingKitSource,
+    RenderBusy,
     RenderError,
     RenderPool,
     configure_shared_pool,
@@ -174,3 +175,31 @@ def test_a_forked_child_never_uses_or_stops_its_parents_pool(pool, ctx):
     source = one_asset_kit("<p>parent</p>", kind="landing")
     assert parent_pool.render(source, "a", ctx, "html").data == b"<p>parent</p>"
     configure_shared_pool()
+
+
+def test_a_full_render_queue_refuses_at_once_instead_of_piling_up(ctx):
+    busy_pool = RenderPool(size=1, time_limit=3, max_waiting=1)
+    quick = one_asset_kit("<p>{{ partner.name }}</p>", kind="landing")
+    try:
+        busy_pool.render(quick, "a", ctx, "html")  # the worker is warm
+        with ThreadPoolExecutor(2) as executor:
+            runaway = executor.submit(busy_pool.render, one_asset_kit(RUNAWAY), "a", ctx, "pdf")
+            _wait_for(lambda: busy_pool._idle.qsize() == 0)
+            queued = executor.submit(busy_pool.render, quick, "a", ctx, "html")
+            _wait_for(lambda: busy_pool._waiting == 1)
+            # The worker is busy and one render waits: the next is refused without waiting.
+            with pytest.raises(RenderBusy, match="busy"):
+                busy_pool.render(quick, "a", ctx, "html")
+            assert not runaway.done() and not queued.done()
+            with pytest.raises(RenderError, match="took longer"):
+                runaway.result(timeout=30)
+            assert queued.result(timeout=90).data == b"<p>Acme Resellers Ltd</p>"
+    finally:
+        busy_pool.close()
+
+
+def _wait_for(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)

@@ -196,6 +196,8 @@ def test_discarding_a_draft_goes_back_to_the_published_version(db_session, stora
     prefix = draft.storage_prefix
     authoring.discard_draft(db_session, storage, kit)
     assert services.draft_of(db_session, kit) is None
+    assert storage.list_keys(prefix), "files stay until the discard commits"
+    db_session.commit()
     assert storage.list_keys(prefix) == []
 
 

@@ -74,6 +74,7 @@ class Funds:
         user: str = "a_user",
         start: dt.date | None = None,
         end: dt.date | None = None,
+        campaign_id: int | None = None,
     ) -> FundRequest:
         fields = RequestFields(
             allocation_id=allocation.id,
@@ -86,6 +87,7 @@ class Funds:
             requested_amount=Decimal(requested),
             expected_leads=40,
             expected_pipeline=Decimal("120000"),
+            campaign_id=campaign_id,
         )
         return services_requests.create_request(self.session, self.user(user), fields)
 

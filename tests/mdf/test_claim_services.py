@@ -229,6 +229,8 @@ def test_uploads_are_checked_by_content_and_stored(funds):
     assert funds.storage.read(proof.storage_key) == PDF_BYTES
     assert len(proof.sha256) == 64 and proof.size == len(PDF_BYTES)
     services_claims.remove_proof(funds.session, funds.storage, funds.user("a_user"), proof.id)
+    assert funds.storage.exists(proof.storage_key), "the file stays until the removal commits"
+    funds.session.commit()
     assert not funds.storage.exists(proof.storage_key)
 
 

@@ -17,6 +17,7 @@ from tcma.mdf.rules import (
     TransitionError,
 )
 from tests.mdf.support import TODAY
+from tests.pipeline.support import live_campaign
 
 D = Decimal
 
@@ -232,3 +233,14 @@ def test_partner_b_cannot_touch_partner_a_requests(funds):
     request = funds.draft(funds.allocation())
     with pytest.raises(MdfError):
         services_requests.submit_request(funds.session, funds.user("b_user"), request.id)
+
+
+def test_a_request_for_another_partners_campaign_or_a_missing_one_is_refused(funds, world, app):
+    allocation = funds.allocation("10000")
+    funds.session.commit()
+    theirs = live_campaign(app, funds.session, world.partner_b)
+    for campaign_id in (theirs.id, 987654):
+        with pytest.raises(MdfError) as refused:
+            funds.draft(allocation, campaign_id=campaign_id)
+        assert refused.value.field == "campaign_id"
+        funds.session.rollback()

@@ -387,3 +387,34 @@ def test_partner_without_funds_sees_what_to_expect(as_b_user, world):
     assert "No funds allocated to your company yet." in page
     form_page = as_b_user.get("/mdf/requests/new").get_data(as_text=True)
     assert "Your company has no open allocation." in form_page
+
+
+def test_inline_proofs_are_served_sandboxed_and_active_pdfs_refused(funds, as_a_user):
+    claim = funds.claim(funds.approved(funds.allocation()))
+    funds.session.commit()
+    proofs = select(func.count()).where(ProofFile.claim_id == claim.id)
+    before = funds.session.scalar(proofs)
+    scripted = PDF_BYTES.replace(
+        b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+    )
+    refused = as_a_user.post(
+        f"/mdf/claims/{claim.id}/proofs",
+        data={"kind": "invoice", "file": (io.BytesIO(scripted), "INV-1.pdf")},
+        content_type="multipart/form-data",
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "INV-1.pdf contains active content" in page
+    assert funds.session.scalar(proofs) == before
+    accepted = as_a_user.post(
+        f"/mdf/claims/{claim.id}/proofs",
+        data={"kind": "invoice", "file": (io.BytesIO(PDF_BYTES), "INV-2.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 302
+    proof = funds.session.scalar(select(ProofFile).where(ProofFile.filename == "INV-2.pdf"))
+    opened = as_a_user.get(as_a_user.get(f"/mdf/proofs/{proof.id}").headers["Location"])
+    assert opened.data == PDF_BYTES
+    assert opened.headers["Content-Disposition"].startswith("inline")
+    policy = opened.headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox;") and "default-src 'none'" in policy
+    assert opened.headers["X-Content-Type-Options"] == "nosniff"

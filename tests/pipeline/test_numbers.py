@@ -106,8 +106,8 @@ def data(app: Flask, db_session: Session, world: World, live_a: Campaign) -> dic
     add_opportunity(session, c1.partner_id, None, "99999")  # no campaign: not counted
     fund(session, c1, "4000", "3000")
     fund(session, c1, "1000", None, status="submitted")  # not approved: not counted
-    add_lead(session, c2)
-    add_lead(session, c2)
+    add_lead(session, c2, email="first@example.com")
+    add_lead(session, c2, email="second@example.com")
     add_opportunity(session, c2.partner_id, c2.id, "500", stage="closed_won")
     add_lead(session, other)
     add_opportunity(session, other.partner_id, other.id, "70000", stage="closed_won")

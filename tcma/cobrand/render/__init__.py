@@ -18,7 +18,7 @@ from tcma.cobrand.render.context import (
 )
 from tcma.cobrand.render.engine import Renderer, bundle_entry_name, render_asset, render_bundle
 from tcma.cobrand.render.outputs import NETWORKS, output_filename
-from tcma.cobrand.render.pool import RenderPool, configure_shared_pool, shared_pool
+from tcma.cobrand.render.pool import RenderBusy, RenderPool, configure_shared_pool, shared_pool
 from tcma.cobrand.render.source import FolderKitSource, KitSource, MappingKitSource
 from tcma.cobrand.render.validate import validate_kit, validate_template
 
@@ -34,6 +34,7 @@ __all__ = [
     "MappingKitSource",
     "RenderContext",
     "RenderError",
+    "RenderBusy",
     "RenderPool",
     "RenderedFile",
     "Renderer",

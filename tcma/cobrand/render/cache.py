@@ -106,6 +106,8 @@ class CachedRenderer:
                 output_filename(source, asset_key, target), CONTENT_TYPES[target], data
             )
         result = self.renderer(source, asset_key, ctx, target)
+        # Not tied to the request's transaction: the key is a hash of every input, so the
+        # entry is right whether or not the request commits, and no row names it.
         try:
             self.storage.put(key, result.data, result.content_type)
         except StorageError as exc:

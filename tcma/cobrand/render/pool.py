@@ -33,6 +33,10 @@ DEFAULT_TIME_LIMIT = 20.0
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 #: How long a new worker may take to import WeasyPrint and render its warm-up page.
 STARTUP_TIMEOUT = 60.0
+#: Renders that may wait for a busy pool, per worker; more are refused (RenderBusy).
+DEFAULT_WAITING_PER_WORKER = 4
+#: Longest a render waits for a worker before it is refused.
+DEFAULT_QUEUE_TIMEOUT = 15.0
 _BOOT = "from tcma.cobrand.render.worker import main; main()"
 # What a worker inherits from the app's environment: locale, paths and font settings.
 # Secrets (TCMA_SECRET_KEY, database URLs, AWS keys) stay out of a process that runs
@@ -49,6 +53,10 @@ def worker_environment() -> dict[str, str]:
     # The worker must import the same tcma as this process, wherever it came from.
     env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
     return env
+
+
+class RenderBusy(RenderError):
+    """Every worker is busy and the queue in front of them is full (or too slow)."""
 
 
 class _Worker:
@@ -126,10 +134,18 @@ class RenderPool:
         time_limit: float = DEFAULT_TIME_LIMIT,
         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
         memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        max_waiting: int | None = None,
+        queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
     ) -> None:
         if size < 1:
             raise ValueError("a render pool needs at least one worker")
         self.size = size
+        # A bounded queue: past it a render is refused at once instead of holding a web
+        # request (and the thread serving it) for as long as the queue is deep.
+        self.max_waiting = DEFAULT_WAITING_PER_WORKER * size if max_waiting is None else max_waiting
+        self.queue_timeout = queue_timeout
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
         self.time_limit = time_limit
         self.max_output_bytes = max_output_bytes
         self.memory_limit = memory_limit or 0
@@ -159,7 +175,7 @@ class RenderPool:
             raise RuntimeError("a RenderPool cannot be used after fork; use one per process")
         if self.closed:
             raise RuntimeError("this RenderPool is closed")
-        worker = self._idle.get()
+        worker = self._take_worker()
         finished = False
         try:
             outcome = self._run(worker, source, asset_key, ctx, target)
@@ -174,6 +190,23 @@ class RenderPool:
         if isinstance(outcome, RenderError):
             raise outcome
         return outcome
+
+    def _take_worker(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._waiting_lock:
+            if self._waiting >= self.max_waiting:
+                raise RenderBusy("Rendering is busy right now; try again in a moment")
+            self._waiting += 1
+        try:
+            return self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            raise RenderBusy("Rendering is busy right now; try again in a moment") from None
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
 
     def close(self) -> None:
         """Stop every worker."""

@@ -1,0 +1,152 @@
+"""Job records: user-started long work (exports, zips) that people can watch and retry.
+
+Define the work with ``@tracked("name", kind="export")`` on ``fn(session, params, progress)``
+returning ``(storage_key, file_name)``; start it with ``start(session, user, spec, title,
+params)`` inside the request. The record is queued with the request's commit, becomes
+*running* when a worker takes it (``progress(done, total)`` shows how far it got), then
+*done* with its file, or *failed* with a reason. ``retry`` queues a failed one again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from tcma import db, jobs
+from tcma.db import utcnow
+from tcma.jobs.models import DONE, FAILED, QUEUED, RUNNING, JobRecord
+from tcma.storage import StorageError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+#: Errors whose message is shown to the person as the reason (others say "unexpected").
+EXPLAINED_ERRORS: tuple[type[Exception], ...] = (StorageError,)
+
+
+class JobFailed(Exception):
+    """Raise from a tracked job to fail it with this message as the reason."""
+
+
+class NotRetryable(Exception):
+    """Only failed jobs can be retried."""
+
+
+def _factory() -> Callable[[], Session]:
+    return current_app.extensions["tcma.sessionmaker"]
+
+
+def _set(record_id: int, **values: Any) -> None:
+    """Update a record in a short transaction of its own, so watchers see it at once."""
+    with _factory()() as session:
+        session.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
+        session.commit()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, (JobFailed, *EXPLAINED_ERRORS)):
+        return str(exc) or exc.__class__.__name__
+    return "An unexpected error stopped the job; it was logged for the administrators."
+
+
+def tracked(name: str, kind: str) -> Callable[[Callable[..., tuple[str, str]]], jobs.TaskSpec]:
+    """Declare tracked work ``fn(session, params, progress) -> (storage key, file name)``."""
+
+    def decorate(func: Callable[..., tuple[str, str]]) -> jobs.TaskSpec:
+        def run(session: Session, record_id: int) -> None:
+            record = session.get(JobRecord, record_id)
+            if record is None or record.status == DONE:
+                return  # deleted, or a rerun of a job that finished: nothing to do twice
+            attempts = record.attempts + 1
+            session.rollback()  # no transaction held while the work starts
+            _set(record_id, status=RUNNING, started_at=utcnow(), attempts=attempts, error=None)
+
+            def progress(done: int, total: int) -> None:
+                try:
+                    _set(record_id, progress_done=done, progress_total=total)
+                except OperationalError:  # progress is advice; never fail the work for it
+                    log.warning("progress of job %s not saved", record_id)
+
+            try:
+                key, filename = func(session, dict(record.params or {}), progress)
+            except Exception as exc:
+                session.rollback()
+                log.exception("job %s (%s) failed", record_id, name)
+                _set(record_id, status=FAILED, error=_reason(exc), finished_at=utcnow())
+                return
+            # The end is written after the job's commit, in a transaction of its own: the
+            # job's session only read while progress was being written beside it.
+            done = {"status": DONE, "result_key": key, "result_name": filename}
+            db.after_commit(session, lambda: _set(record_id, **done, finished_at=utcnow()))
+            db.after_rollback(
+                session,
+                lambda: _set(record_id, status=FAILED, error=_reason(RuntimeError())),
+            )
+
+        run.__name__ = func.__name__
+        run.__module__ = func.__module__
+        spec = jobs.task(name)(run)
+        _KINDS[spec.name] = kind
+        return spec
+
+    return decorate
+
+
+_KINDS: dict[str, str] = {}
+
+
+def start(
+    session: Session,
+    user: Any,
+    spec: jobs.TaskSpec,
+    title: str,
+    params: dict[str, Any],
+) -> JobRecord:
+    """Create a queued record for ``user`` and queue its job with the session's commit."""
+    record = JobRecord(
+        task=spec.name,
+        kind=_KINDS.get(spec.name, "job"),
+        title=title,
+        params=params,
+        user_id=user.id if user is not None else None,
+        partner_id=getattr(user, "partner_id", None),
+        status=QUEUED,
+    )
+    session.add(record)
+    session.flush()
+    jobs.enqueue(session, spec, record.id)
+    return record
+
+
+def retry(session: Session, record_id: int) -> JobRecord:
+    """Queue a failed job again (with the session's commit)."""
+    record = session.get(JobRecord, record_id)
+    if record is None or record.status != FAILED:
+        raise NotRetryable("Only a failed job can be retried.")
+    record.status = QUEUED
+    record.error = None
+    record.progress_done = record.progress_total = 0
+    record.finished_at = None
+    session.flush()
+    jobs.enqueue(session, record.task, record.id)
+    return record
+
+
+def for_user(session: Session, user_id: int, limit: int = 50) -> list[JobRecord]:
+    """A person's own job records, newest first."""
+    stmt = select(JobRecord).where(JobRecord.user_id == user_id)
+    return list(session.scalars(stmt.order_by(JobRecord.id.desc()).limit(limit)))
+
+
+def listed(session: Session, status: str | None = None, limit: int = 100) -> list[JobRecord]:
+    """Every job record (optionally in one state), newest first: for vendor admins and CLI."""
+    stmt = select(JobRecord)
+    if status:
+        stmt = stmt.where(JobRecord.status == status)
+    return list(session.scalars(stmt.order_by(JobRecord.id.desc()).limit(limit)))
