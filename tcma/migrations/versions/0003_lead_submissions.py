@@ -16,11 +16,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("leads") as batch:
-        batch.add_column(
-            sa.Column("submissions", sa.Integer(), server_default=sa.text("1"), nullable=False)
-        )
-        batch.add_column(sa.Column("last_submitted_at", sa.DateTime(timezone=True)))
+    # Plain ALTER TABLE ADD COLUMN: a batch rebuild of leads on SQLite would drop the
+    # report roll-up triggers that 0002 put on it.
+    op.add_column(
+        "leads", sa.Column("submissions", sa.Integer(), server_default="1", nullable=False)
+    )
+    op.add_column("leads", sa.Column("last_submitted_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
