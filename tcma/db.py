@@ -110,6 +110,8 @@ def _sqlite_connect(busy_timeout: float) -> Callable[[Any, Any], None]:
 
 def _sqlite_begin(conn: Connection) -> None:
     dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is None:
+        raise RuntimeError("the SQLite connection is closed")
     if conn.get_execution_options().get(BEGIN_OPTION) == BEGIN_ON_FIRST_WRITE:
         dbapi_connection.isolation_level = ""  # pysqlite's BEGIN before the first write
     else:

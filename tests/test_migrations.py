@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Engine
 
 import tcma.models  # noqa: F401 - registers every table on Base.metadata
@@ -39,28 +39,15 @@ def empty_database(tmp_path) -> Iterator[tuple[str, Engine]]:
 
 
 def _wipe(engine: Engine) -> None:
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
-        return
-    # SQLite ignores PRAGMA foreign_keys inside a transaction, and every transaction here
-    # begins at once (BEGIN IMMEDIATE): so drop on a raw connection in autocommit mode.
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.isolation_level = None  # type: ignore[union-attr]
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA foreign_keys = OFF")
-        names = cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-            "AND type IN ('table', 'view')"
-        ).fetchall()
-        for kind, name in names:
-            cursor.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-    finally:
-        raw.close()
+            return
+        # Every table there is (the migrations' too), dropped in foreign-key order.
+        tables = MetaData()
+        tables.reflect(conn)
+        tables.drop_all(conn)
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -69,7 +56,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
         tables[name] = {
-            # Sorted: a column a later migration adds comes last in the table, which is fine.
+            # By name: a column a later migration adds comes last, wherever the model has it.
             "columns": sorted(
                 (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
                 for c in inspector.get_columns(name)

@@ -171,9 +171,11 @@ def _field_limits(check: _Checker, spec: dict[str, Any], kind: Any, where: str) 
             )
     choices = spec.get("choices")
     if kind == "choice":
-        ok = isinstance(choices, list) and choices
-        ok = ok and all(isinstance(choice, str) and choice for choice in choices)
-        if not ok:
+        if not (
+            isinstance(choices, list)
+            and choices
+            and all(isinstance(choice, str) and choice for choice in choices)
+        ):
             check.add(where, "'choices' must list the options (strings) of a choice field")
         elif len(set(choices)) != len(choices):
             check.add(where, "'choices' lists an option twice")

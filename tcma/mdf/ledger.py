@@ -42,10 +42,11 @@ def lock_with_allocation(session: Session, model: type[T], object_id: int) -> tu
     in between is refused rather than checked against the wrong balance.
     """
     obj = session.get_one(model, object_id)
-    request = getattr(obj, "fund_request", obj)
+    request: Any = getattr(obj, "fund_request", obj)  # a claim's request, or the request
     allocation = lock(session, Allocation, request.allocation_id)
     locked = lock(session, model, object_id)
-    if getattr(locked, "fund_request", locked).allocation_id != allocation.id:
+    locked_request: Any = getattr(locked, "fund_request", locked)
+    if locked_request.allocation_id != allocation.id:
         raise TransitionError("This fund request changed meanwhile; reload the page and try again.")
     return allocation, locked
 

@@ -121,8 +121,9 @@ def render_in_process(
     data = _RENDERERS[(asset["kind"], target)](job)
     if len(data) > max_output_bytes:
         raise RenderError(
-            f"The rendered {target.upper()} is {len(data) / 1e6:.1f} MB, more than the "
-            f"{max_output_bytes / 1e6:g} MB allowed"
+            # MB as everywhere else in tcma's messages: 1,048,576 bytes.
+            f"The rendered {target.upper()} is {len(data) / 1048576:.1f} MB, more than the "
+            f"{max_output_bytes / 1048576:g} MB allowed"
         )
     return RenderedFile(
         filename=output_filename(source, asset_key, target),
