@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 
 from tcma.accounts import rules
+from tcma.forms import FlaskForm
 
 
 class LoginForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.widgets import DateInput
 
 from tcma.campaigns import rules
 from tcma.cobrand.forms import RequiredMark
+from tcma.forms import FlaskForm
 
 FIELD_PREFIX = "field_"
 REMOVE_PREFIX = "remove_image_"

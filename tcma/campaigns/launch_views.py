@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,6 +18,7 @@ from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import landing_url
 from tcma.db import utcnow
+from tcma.forms import FlaskForm
 
 bp = Blueprint("launch", __name__, url_prefix="/campaigns")
 partner_only = roles_required(*account_rules.PARTNER_ROLES)

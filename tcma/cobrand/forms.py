@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.fields import URLField
 
 from tcma.cobrand import rules
+from tcma.forms import FlaskForm
 
 
 class RequiredMark:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from flask import abort, current_app, flash, make_response, redirect
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.cobrand.render import RenderError
+from tcma.forms import FlaskForm
 from tcma.kits import previews, services
 from tcma.kits.models import Kit, KitVersion
 from tcma.kits.rules import DraftRefused, KitError, Problem

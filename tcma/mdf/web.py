@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -17,6 +16,7 @@ from tcma import audit, db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner, User
+from tcma.forms import FlaskForm
 from tcma.mdf import ledger, rules
 from tcma.mdf.models import Allocation, Budget
 from tcma.mdf.money import format_money

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from tcma.forms import FlaskForm
 from tcma.mdf.money import CURRENCIES
 from tcma.pipeline import rules
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES
