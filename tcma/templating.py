@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app
@@ -104,6 +105,18 @@ def tel(number: str) -> str:
     return ("+" if number.strip().startswith("+") else "") + digits
 
 
+def human_date(value: Any) -> str:
+    """A date as people read it, the same on every page: 10 Dec 2026 (ISO text too)."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.day} {value:%b %Y}"
+    return "" if value is None else str(value)
+
+
 def init_templating(app: Flask) -> None:
     """Register the globals and filters."""
     app.add_template_global(nav_items)
@@ -112,5 +125,6 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(combine_args)
     app.add_template_filter(present)
     app.add_template_filter(tel)
+    app.add_template_filter(human_date)
     app.jinja_env.globals["REGION_LABELS"] = rules.REGION_LABELS
     app.jinja_env.globals["ROLE_LABELS"] = rules.ROLE_LABELS

@@ -63,7 +63,14 @@ def show_problems(form: FlaskForm, exc: KitError, slots: dict[str, str] | None =
         if target is not None and hasattr(target, "errors"):
             target.errors = [*target.errors, line_message(problem)]
         else:
-            flash(str(problem), "error")
+            flash(for_web(str(problem)), "error")
+
+
+def for_web(message: str) -> str:
+    """A problem as web users read it: they edit the kit's settings, never see kit.toml."""
+    message = re.sub(r"^kit\.toml assets\[\d+\] \(([^)]*)\)", r"Asset \1", message)
+    message = re.sub(r"^kit\.toml\b", "Kit settings", message)
+    return message.replace("kit.toml", "the kit settings")
 
 
 def _input_name(problem: Problem, file_slots: dict[str, str], inputs: dict[str, str]) -> str:
@@ -79,7 +86,7 @@ def _input_name(problem: Problem, file_slots: dict[str, str], inputs: dict[str, 
 
 def line_message(problem: Problem) -> str:
     """'Line 3: message' for a template problem shown next to its text box."""
-    message = _KIT_TOML_WHERE.sub("", problem.message)
+    message = for_web(_KIT_TOML_WHERE.sub("", problem.message))
     return f"Line {problem.line}: {message}" if problem.line else message
 
 
