@@ -114,6 +114,14 @@ class AssetForm(FlaskForm):
         render_kw={"rows": 8, "spellcheck": "false", "class": "code"},
     )
     page_size = SelectField("Page size", choices=[(s, s) for s in rules.PAGE_SIZES])
+    bleed = StringField(
+        "Bleed",
+        validators=[Optional(), Length(max=10)],
+        description=(
+            "How far the design runs past the trimmed page in the print-ready PDF, in "
+            f"millimetres (0 to {rules.MAX_BLEED_MM}), e.g. 3mm. Empty: {rules.DEFAULT_BLEED}."
+        ),
+    )
     width = IntegerField(
         "Width in pixels", validators=[Optional(), NumberRange(rules.MIN_PIXELS, rules.MAX_PIXELS)]
     )

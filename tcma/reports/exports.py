@@ -291,7 +291,8 @@ def render_pdf(board: Dashboard, vendor_name: str) -> bytes:
         rules=rules,
         scope=board.flt.describe(board.choices.names(board.flt)),
     )
-    return HTML(string=html, url_fetcher=_refuse).write_pdf()
+    # Tagged, like every PDF tcma makes: screen readers get its headings and tables.
+    return HTML(string=html, url_fetcher=_refuse).write_pdf(pdf_tags=True)
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:

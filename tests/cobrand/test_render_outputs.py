@@ -128,6 +128,18 @@ def test_eml_is_multipart_alternative_with_rendered_subject(kit, ctx):
     assert "<style" not in html and "Restore drills for busy teams" in html
 
 
+def test_eml_has_a_date_and_a_message_id_so_mail_programs_show_it_as_sent(kit, ctx):
+    message = email.message_from_bytes(
+        render(kit, "invite-email", ctx, "eml").data, policy=policy.default
+    )
+
+    assert message["Date"].datetime.tzinfo is not None
+    assert message["Date"].datetime.year >= 2024
+    assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith(
+        "@acme.example>"
+    )
+
+
 def test_eml_subject_cannot_inject_headers(kit):
     ctx = make_context(fields={"headline": "Hi\r\nBcc: victim@example.com"})
 
@@ -197,6 +209,7 @@ def test_bundle_zips_every_asset_file_under_clear_names(kit, ctx):
         f"fixture-kit-ACME-7Q2/{name}"
         for name in (
             "datasheet.pdf",
+            "datasheet-print-ready.pdf",
             "datasheet-preview.png",
             "invite-email.html",
             "invite-email.txt",

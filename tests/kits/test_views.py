@@ -127,7 +127,7 @@ def test_a_broken_template_shows_its_line_next_to_the_text_box_and_saves_nothing
         },
     )
     assert error_of(response.text, "template") == (
-        "Line 1: fields.nope is not a field declared in kit.toml"
+        "Line 1: fields.nope is not a field declared in the kit settings"
     )
     draft = services.draft_of(db_session, db_session.get(Kit, kit_id))
     assert draft.manifest.get("assets", []) == [] and "banner.html" not in draft.files
@@ -287,7 +287,7 @@ def test_a_refused_edit_of_a_published_kit_opens_no_draft(
         data={"name": "Invitation", "subject": "Hi", "template": "<p>\n{{ fields.nope }}"},
     )
     assert error_of(response.text, "template") == (
-        "Line 2: fields.nope is not a field declared in kit.toml"
+        "Line 2: fields.nope is not a field declared in the kit settings"
     )
     assert services.draft_of(db_session, kit) is None
     assert len(storage.list_keys("kits/")) == len(kit_files()) - 1

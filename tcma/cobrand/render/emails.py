@@ -8,6 +8,7 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import formatdate, make_msgid
 
 import css_inline
 from markupsafe import escape
@@ -67,6 +68,10 @@ def build_eml(subject: str, html: str, text: str, sender_name: str, sender_email
         # A malformed brand address is left out rather than failing the download.
         with contextlib.suppress(ValueError, IndexError, HeaderParseError):
             message["From"] = Address(one_line(sender_name), username, domain)
+    # Mail programs show a message without Date as dateless and one without Message-ID
+    # as malformed; the id names the sender's domain (or an invalid one, RFC 2606).
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain if at and domain else "tcma.invalid")
     # Outlook opens a message with X-Unsent as a draft the partner can address and send.
     message["X-Unsent"] = "1"
     message.set_content(text, subtype="plain", cte="quoted-printable")

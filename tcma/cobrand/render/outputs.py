@@ -14,8 +14,10 @@ from tcma.cobrand.render.context import (
     RenderContext,
     RenderedFile,
     RenderError,
+    file_suffix,
 )
 from tcma.cobrand.render.documents import (
+    DEFAULT_BLEED,
     check_pixel_size,
     html_to_pdf,
     pdf_page_to_png,
@@ -82,7 +84,7 @@ class _Job:
 
 def output_filename(source: KitSource, asset_key: str, target: str) -> str:
     """The download name of one output, e.g. ``webinar-invitation-datasheet.pdf``."""
-    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}.{target}"
+    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}{file_suffix(target)}"
 
 
 def check_target(source: KitSource, asset_key: str, target: str) -> dict[str, Any]:
@@ -135,6 +137,13 @@ def _document_html(job: _Job) -> str:
 def _print_pdf(job: _Job) -> bytes:
     css = print_page_css(job.asset.get("page_size", "A4"))
     return html_to_pdf(_document_html(job), job.fetcher(), css)
+
+
+def _print_ready_pdf(job: _Job) -> bytes:
+    css = print_page_css(
+        job.asset.get("page_size", "A4"), bleed=job.asset.get("bleed", DEFAULT_BLEED)
+    )
+    return html_to_pdf(_document_html(job), job.fetcher(), css, print_ready=True)
 
 
 def _print_png(job: _Job) -> bytes:
@@ -213,6 +222,7 @@ def _social_json(job: _Job) -> bytes:
 
 _RENDERERS: dict[tuple[str, str], Callable[[_Job], bytes]] = {
     ("print", "pdf"): _print_pdf,
+    ("print", "xpdf"): _print_ready_pdf,
     ("print", "png"): _print_png,
     ("email", "html"): lambda job: _email_html(job).encode(),
     ("email", "txt"): lambda job: _email_text(job).encode(),
