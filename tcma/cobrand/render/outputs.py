@@ -24,7 +24,13 @@ from tcma.cobrand.render.documents import (
     pixel_page_css,
     print_page_css,
 )
-from tcma.cobrand.render.emails import add_preheader, build_eml, inline_css, one_line
+from tcma.cobrand.render.emails import (
+    add_preheader,
+    ask_shown_size,
+    build_eml,
+    inline_css,
+    one_line,
+)
 from tcma.cobrand.render.fetcher import KitURLFetcher
 from tcma.cobrand.render.sandbox import make_environment, render_string
 from tcma.cobrand.render.sandbox import render_template as run_template
@@ -167,7 +173,8 @@ def _email_html(job: _Job) -> str:
     preheader = render_string(
         job.envs.text, job.asset.get("preheader", ""), job.variables(document=False), "preheader"
     )
-    return inline_css(add_preheader(_web_html(job), preheader))
+    html = inline_css(add_preheader(_web_html(job), preheader))
+    return ask_shown_size(html, job.ctx.media_base_url)
 
 
 def _email_text(job: _Job) -> str:
