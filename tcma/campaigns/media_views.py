@@ -13,8 +13,7 @@ import re
 from flask import Blueprint, abort, current_app, request
 from werkzeug.wrappers import Response
 
-from tcma import db
-from tcma.campaigns import thumbs
+from tcma import db, thumbs
 from tcma.campaigns.services import IMAGE_PREFIX
 from tcma.cobrand.render.fetcher import sniff_raster
 from tcma.kits import rules as kit_rules

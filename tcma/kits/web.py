@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from flask import abort, current_app, flash, make_response, redirect
+from flask import abort, current_app, flash, make_response, redirect, request
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, thumbs
 from tcma.cobrand.render import RenderError
 from tcma.forms import FlaskForm
 from tcma.kits import previews, services
@@ -91,7 +92,10 @@ def line_message(problem: Problem) -> str:
 
 
 def preview_png_response(version: KitVersion, asset_key: str) -> Response:
-    """Redirect to the cached PNG preview of one asset (rendering it on first use)."""
+    """Redirect to the cached PNG preview of one asset (rendering it on first use).
+
+    With ``?w=N`` the answer is a copy N pixels wide, sent from here under this stable URL
+    so browsers keep it (an hour, then a cheap revalidation by ETag)."""
     if version.asset(asset_key) is None:
         abort(404)
     storage = get_storage()
@@ -101,5 +105,15 @@ def preview_png_response(version: KitVersion, asset_key: str) -> Response:
         response = make_response(f"The preview could not be made: {exc}", 422)
         response.mimetype = "text/plain"
         return response
+    width = thumbs.parse_width(request.args.get("w"))
+    if width:
+        thumb = f"{thumbs.THUMB_PREFIX}previews/{key}-w{width}"
+        small = thumbs.cached_copy(storage, thumb, lambda: storage.read(key), width)
+        data, content_type = small or (storage.read(key), "image/png")
+        response = make_response(data)
+        response.mimetype = content_type
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        response.set_etag(hashlib.sha256(thumb.encode()).hexdigest()[:20])
+        return response.make_conditional(request)
     filename = f"{version.manifest['slug']}-{asset_key}-preview.png"
     return redirect(storage.download_url(key, filename, inline=True))

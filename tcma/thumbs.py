@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from PIL import Image
 
@@ -44,14 +45,16 @@ def shrink(data: bytes, width: int) -> tuple[bytes, str] | None:
     return buffer.getvalue(), f"image/{fmt.lower()}"
 
 
-def cached_copy(storage: Storage, key: str, data_of: bytes, width: int) -> tuple[bytes, str] | None:
+def cached_copy(
+    storage: Storage, key: str, data_of: bytes | Callable[[], bytes], width: int
+) -> tuple[bytes, str] | None:
     """The stored copy under ``key`` or a new one made from ``data_of`` (then stored)."""
     for content_type in ("image/png", "image/jpeg"):
         try:
             return storage.read(f"{key}.{content_type[6:]}"), content_type
         except StorageNotFound:
             continue
-    made = shrink(data_of, width)
+    made = shrink(data_of() if callable(data_of) else data_of, width)
     if made is not None:
         storage.put(f"{key}.{made[1][6:]}", made[0], made[1])
     return made
