@@ -21,5 +21,18 @@ class FlaskForm(_FlaskForm):
             attributes = {**(field.render_kw or {}), **render_kw}
             if field.type in HIDDEN:
                 attributes.setdefault("id", False)
+            if field.type == "SelectField" and _first_choice_is_a_value(field):
+                # A select that always has a value needs no `required` (HTML wants an empty
+                # first option on a required select).
+                attributes.setdefault("required", False)
             attributes = {k: v for k, v in attributes.items() if v is not None}
             return field.widget(field, **attributes)
+
+
+def _first_choice_is_a_value(field: Field) -> bool:
+    choices = list(getattr(field, "choices", None) or [])
+    if not choices:
+        return False
+    first = choices[0]
+    value = first[0] if isinstance(first, tuple | list) else first
+    return value not in ("", None)
