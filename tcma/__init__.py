@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, mail, resources, security, templating
+from tcma import commands, db, errors, mail, resources, security, templating, web_perf
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.api import token_views
@@ -106,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
+    web_perf.init_web_perf(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_api(app, API_BLUEPRINTS)

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,6 +15,7 @@ from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required
 from tcma.accounts.models import User
+from tcma.forms import Form
 from tcma.jobs import records
 from tcma.jobs.models import DONE, FAILED, JobRecord
 from tcma.pipeline import export
@@ -30,7 +30,7 @@ admin_only = roles_required(account_rules.ADMIN)
 lead_readers = roles_required(*pipeline_web.READERS)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (CSRF only)."""
 
 

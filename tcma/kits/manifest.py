@@ -234,6 +234,10 @@ def _kind_settings(
         size = asset.get("page_size", "A4")
         if size not in rules.PAGE_SIZES:
             check.add(where, f"'page_size' must be one of {', '.join(rules.PAGE_SIZES)}")
+        if "bleed" in asset and rules.bleed_mm(asset["bleed"]) is None:
+            check.add(
+                where, f"'bleed' must be millimetres from 0 to {rules.MAX_BLEED_MM}, e.g. \"3mm\""
+            )
     elif kind in ("banner", "social"):
         check.pixels(asset, "width", where)
         check.pixels(asset, "height", where)

@@ -235,7 +235,8 @@ def _allocation_page(allocation: Allocation, adjust: AdjustForm, move: MoveForm)
 
 
 def _move_form(allocation: Allocation) -> MoveForm:
-    form = in_currency(MoveForm(), allocation.currency)
+    # Its own ids (move-amount, ...): the adjust form on the same page has an Amount too.
+    form = in_currency(MoveForm(prefix="move"), allocation.currency)
     choices = partner_choices(db.session())
     form.to_partner_id.choices = [c for c in choices if c[0] != allocation.partner_id]
     return form

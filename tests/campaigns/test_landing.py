@@ -125,6 +125,20 @@ def test_bad_input_is_shown_next_to_its_field_and_stores_nothing(client, db_sess
     assert leads(db_session, live_a) == []
 
 
+def test_the_lead_form_carries_only_real_attribute_values(client, live_a):
+    html = client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    form = html[html.index('<form class="tcma-lead-form"') :]
+    form = form[: form.index("</form>")]
+
+    assert '="None"' not in form
+    assert "aria-invalid" not in form and "aria-describedby" not in form
+    # Required: the names, the email, the company and the consent; never the optional ones.
+    for optional in ("title", "phone", "country"):
+        tag = re.search(rf'<input[^>]*\bname="{optional}"[^>]*>', form)
+        assert tag and "required" not in tag.group(0), optional
+    assert re.search(r'<input[^>]*\bname="email"[^>]*\brequired\b', form)
+
+
 def test_a_forged_or_foreign_submit_token_is_refused(app, client, db_session, world, live_a):
     other = live_campaign(app, db_session, world.partner_a, name="Other")
     foreign = submit_token(client.get(f"/l/{other.code}").get_data(as_text=True))

@@ -16,8 +16,15 @@ from tcma.cobrand.render.context import (
     RenderContext,
     RenderedFile,
     RenderError,
+    file_suffix,
 )
-from tcma.cobrand.render.emails import add_preheader, build_eml, inline_css, one_line
+from tcma.cobrand.render.emails import (
+    add_preheader,
+    ask_shown_size,
+    build_eml,
+    inline_css,
+    one_line,
+)
 from tcma.cobrand.render.sandbox import make_environment, render_string
 from tcma.cobrand.render.sandbox import render_template as run_template
 from tcma.cobrand.render.source import KitSource, find_asset
@@ -91,7 +98,7 @@ class _Job:
 
 def output_filename(source: KitSource, asset_key: str, target: str) -> str:
     """The download name of one output, e.g. ``webinar-invitation-datasheet.pdf``."""
-    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}.{target}"
+    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}{file_suffix(target)}"
 
 
 def check_target(source: KitSource, asset_key: str, target: str) -> dict[str, Any]:
@@ -148,6 +155,14 @@ def _print_pdf(job: _Job) -> bytes:
     return documents.html_to_pdf(_document_html(job), job.fetcher(), css)
 
 
+def _print_ready_pdf(job: _Job) -> bytes:
+    documents = _weasy("documents")
+    css = documents.print_page_css(
+        job.asset.get("page_size", "A4"), bleed=job.asset.get("bleed", documents.DEFAULT_BLEED)
+    )
+    return documents.html_to_pdf(_document_html(job), job.fetcher(), css, print_ready=True)
+
+
 def _print_png(job: _Job) -> bytes:
     documents = _weasy("documents")
     css = documents.print_page_css(job.asset.get("page_size", "A4"))
@@ -171,7 +186,8 @@ def _email_html(job: _Job) -> str:
     preheader = render_string(
         job.envs.text, job.asset.get("preheader", ""), job.variables(document=False), "preheader"
     )
-    return inline_css(add_preheader(_web_html(job), preheader))
+    html = inline_css(add_preheader(_web_html(job), preheader))
+    return ask_shown_size(html, job.ctx.media_base_url)
 
 
 def _email_text(job: _Job) -> str:
@@ -226,6 +242,7 @@ def _social_json(job: _Job) -> bytes:
 
 _RENDERERS: dict[tuple[str, str], Callable[[_Job], bytes]] = {
     ("print", "pdf"): _print_pdf,
+    ("print", "xpdf"): _print_ready_pdf,
     ("print", "png"): _print_png,
     ("email", "html"): lambda job: _email_html(job).encode(),
     ("email", "txt"): lambda job: _email_text(job).encode(),
