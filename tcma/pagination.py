@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
 #: Counting stops here: "more than 10,000" is what a person needs to know past it.
@@ -145,7 +145,7 @@ def capped_count(session: Session, stmt: Select, cap: int = COUNT_CAP) -> tuple[
 def keyset(
     session: Session,
     stmt: Select,
-    order: tuple[ColumnElement[Any], ...],
+    order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...],
     cursor: str | None,
     *,
     descending: bool = True,
@@ -183,7 +183,7 @@ def keyset(
         rows.reverse()
 
     def own_key(item: Any) -> tuple[Any, ...]:
-        return tuple(getattr(item, c.key) for c in order)  # type: ignore[attr-defined]
+        return tuple(getattr(item, str(c.key)) for c in order)
 
     key_of = key_of or own_key
 

@@ -34,9 +34,10 @@ def shrink(data: bytes, width: int) -> tuple[bytes, str] | None:
         return None
     height = max(1, round(image.height * width / image.width))
     fmt = "JPEG" if image.format == "JPEG" else "PNG"
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGB" if fmt == "JPEG" else "RGBA")
-    small = image.resize((width, height), Image.LANCZOS)
+    source: Image.Image = image
+    if source.mode not in ("RGB", "RGBA", "L", "LA"):
+        source = source.convert("RGB" if fmt == "JPEG" else "RGBA")
+    small = source.resize((width, height), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     if fmt == "JPEG":
         small.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)

@@ -84,5 +84,5 @@ def init_web_perf(app: Flask) -> None:
         if response.headers.get("ETag"):
             # A compressed body is another representation: its validator differs.
             etag, weak = response.get_etag()
-            response.set_etag(f"{etag}-gzip", weak=weak)
+            response.set_etag(f"{etag}-gzip", weak=bool(weak))
         return response
