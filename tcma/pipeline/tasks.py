@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import tempfile
 from typing import Any
 
@@ -12,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from tcma.jobs import records
 from tcma.pipeline import export
-from tcma.pipeline.listing import ListFilter, leads_statement, opportunities_statement
+from tcma.pipeline.listing import ListFilter
 from tcma.storage import get_storage
 
 LEADS, OPPORTUNITIES = "leads", "opportunities"
 KINDS = (LEADS, OPPORTUNITIES)
-BATCH = 500
 EXPORT_PREFIX = "exports/"
 
 
@@ -46,40 +46,23 @@ def export_title(kind: str, crm: str) -> str:
 
 @records.tracked("pipeline.export_csv", kind="export")
 def export_csv(session: Session, params: dict[str, Any], progress: records.Progress):
-    """Write the filtered list as CSV to storage, reporting progress every BATCH rows."""
+    """Write the filtered list as CSV to storage through the export module, with progress."""
     kind, crm = params["kind"], params["crm"]
     flt = filter_from(params["filter"])
     if kind == LEADS:
-        stmt = leads_statement(flt)
-        headers = export.LEAD_HEADERS[crm]
-
-        def row(record: Any) -> list[Any]:
-            return export.lead_row(record)
+        stmt, write = export.leads_export_statement(flt), export.write_leads_csv
     else:
-        stmt = opportunities_statement(flt)
-        headers = export.OPPORTUNITY_HEADERS[crm]
-
-        def row(record: Any) -> list[Any]:
-            return export.opportunity_row(record, crm)
-
+        stmt, write = export.opportunities_export_statement(flt), export.write_opportunities_csv
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     progress(0, total)
-    done = 0
-
-    def rows():
-        nonlocal done
-        for record in session.scalars(stmt.execution_options(yield_per=BATCH)):
-            yield row(record)
-            done += 1
-            if done % BATCH == 0:
-                progress(done, total)
-
     stamp = dt.date.today().isoformat()
     with tempfile.TemporaryFile() as file:
-        for line in export.csv_lines(headers, rows()):
-            file.write(line.encode("utf-8"))
-        progress(done, total)
+        text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+        rows = write(session, flt, text, crm=crm, progress=lambda done: progress(done, total))
+        text.flush()
+        progress(rows, total)
         file.seek(0)
         key = f"{EXPORT_PREFIX}{params['token']}/{kind}-{stamp}.csv"
         get_storage().put(key, file, "text/csv")
+        text.detach()
     return key, f"{kind}-{stamp}.csv"
