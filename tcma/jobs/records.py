@@ -64,7 +64,7 @@ def tracked(name: str, kind: str) -> Callable[[Callable[..., tuple[str, str]]], 
             record = session.get(JobRecord, record_id)
             if record is None or record.status == DONE:
                 return  # deleted, or a rerun of a job that finished: nothing to do twice
-            attempts = record.attempts + 1
+            attempts, params = record.attempts + 1, dict(record.params or {})
             session.rollback()  # no transaction held while the work starts
             _set(record_id, status=RUNNING, started_at=utcnow(), attempts=attempts, error=None)
 
@@ -75,7 +75,11 @@ def tracked(name: str, kind: str) -> Callable[[Callable[..., tuple[str, str]]], 
                     log.warning("progress of job %s not saved", record_id)
 
             try:
-                key, filename = func(session, dict(record.params or {}), progress)
+                # The work reads through a reader session: on SQLite it takes no write lock
+                # up front, so other writers (and its own progress) go on while it runs.
+                with current_app.extensions["tcma.reader_sessionmaker"]() as reader:
+                    key, filename = func(reader, params, progress)
+                    reader.commit()
             except Exception as exc:
                 session.rollback()
                 log.exception("job %s (%s) failed", record_id, name)

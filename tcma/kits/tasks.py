@@ -22,6 +22,12 @@ def render_previews(session: Session, version_id: int) -> int:
 
     Idempotent: previews are cached under a key of their inputs, so a rerun reads them back.
     """
+    # Rendering takes seconds: read through a reader session, which holds no write lock.
+    with current_app.extensions["tcma.reader_sessionmaker"]() as reader:
+        return _render_all(reader, version_id)
+
+
+def _render_all(session: Session, version_id: int) -> int:
     version = session.get(KitVersion, version_id)
     if version is None:
         return 0

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tcma.jobs import records
 from tcma.pipeline import export
-from tcma.pipeline.listing import ListFilter, leads_statement, opportunities_statement
+from tcma.pipeline.listing import ListFilter
 from tcma.storage import get_storage
 
 LEADS, OPPORTUNITIES = "leads", "opportunities"
@@ -46,24 +46,23 @@ def export_title(kind: str, crm: str) -> str:
 
 @records.tracked("pipeline.export_csv", kind="export")
 def export_csv(session: Session, params: dict[str, Any], progress: records.Progress):
-    """Write the filtered list as CSV to storage, reporting progress after every chunk."""
+    """Write the filtered list as CSV to storage through the export module, with progress."""
     kind, crm = params["kind"], params["crm"]
     flt = filter_from(params["filter"])
     if kind == LEADS:
-        stmt, write = leads_statement(flt), export.write_leads_csv
+        stmt, write = export.leads_export_statement(flt), export.write_leads_csv
     else:
-        stmt, write = opportunities_statement(flt), export.write_opportunities_csv
+        stmt, write = export.opportunities_export_statement(flt), export.write_opportunities_csv
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     progress(0, total)
-
     stamp = dt.date.today().isoformat()
     with tempfile.TemporaryFile() as file:
         text = io.TextIOWrapper(file, encoding="utf-8", newline="")
-        done = write(session, flt, text, crm=crm, progress=lambda rows: progress(rows, total))
+        rows = write(session, flt, text, crm=crm, progress=lambda done: progress(done, total))
         text.flush()
-        text.detach()  # the file stays open for the upload
-        progress(done, total)
+        progress(rows, total)
         file.seek(0)
         key = f"{EXPORT_PREFIX}{params['token']}/{kind}-{stamp}.csv"
         get_storage().put(key, file, "text/csv")
+        text.detach()
     return key, f"{kind}-{stamp}.csv"
