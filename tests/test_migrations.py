@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 import tcma.models  # noqa: F401 - registers every table on Base.metadata
 from tcma import migrate
-from tcma.db import Base, make_engine
+from tcma.db import Base, make_engine, reader_engine
 from tests.conftest import PG_URL
 
 
@@ -39,7 +39,9 @@ def empty_database(tmp_path) -> Iterator[tuple[str, Engine]]:
 
 
 def _wipe(engine: Engine) -> None:
-    with engine.begin() as conn:
+    # A reader connection on SQLite: it begins no transaction before the first write, so
+    # PRAGMA foreign_keys = OFF takes effect (inside BEGIN IMMEDIATE it would be ignored).
+    with reader_engine(engine).begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
