@@ -16,9 +16,16 @@ process for a bounded time per phase:
 The rate limiter is off (TCMA_RATELIMIT_ENABLED=0): the bench is one IP address sending
 thousands of leads, which the production limit (10 per minute per IP) exists to stop.
 GET phases use wrk when installed (apt-get install wrk), else Python threads.
-Target: landing / healthz >= 0.5; leads in the database == accepted lead POSTs.
 
-Run: .venv/bin/python bench/landing.py [--seconds 10] [--keep]
+Baselines under the same gunicorn settings (2 sync workers):
+  bare      a bare Flask app returning the very bytes of the landing page (target: landing
+            >= 0.6x its req/s); nginx serving the same file when nginx is installed (the
+            physical limit, reported only)
+  insert    a minimal Flask app doing one INSERT (own connection per worker, commit) per
+            POST, driven by the same visitors (target: lead POSTs >= 0.5x its rate)
+Leads in the database == accepted lead POSTs, and forms sent again add none.
+
+Run: .venv/bin/python bench/landing.py [--seconds 10] [--keep] [--database NAME]
 """
 
 from __future__ import annotations
@@ -167,6 +174,153 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+BARE_APP = """
+from pathlib import Path
+from flask import Flask, Response
+
+PAGE = Path(__file__).with_name("page.html").read_bytes()
+app = Flask(__name__)
+
+
+@app.get("/l/<code>")
+def page(code):
+    return Response(PAGE, mimetype="text/html", headers={"Cache-Control": "private, no-store"})
+"""
+INSERT_APP = """
+import os
+import psycopg
+from flask import Flask, redirect, request
+
+app = Flask(__name__)
+_conn = {}
+
+
+def connection():
+    if os.getpid() not in _conn:
+        _conn[os.getpid()] = psycopg.connect(os.environ["BENCH_CONNINFO"])
+    return _conn[os.getpid()]
+
+
+@app.get("/l/<code>")
+def page(code):
+    return "<form method=post><input name=email></form>"
+
+
+@app.post("/l/<code>")
+def submit(code):
+    conn = connection()
+    conn.execute(
+        "INSERT INTO bench_minimal_leads (email, first_name, last_name, company) "
+        "VALUES (%s, %s, %s, %s)",
+        (request.form["email"], request.form["first_name"], request.form["last_name"],
+         request.form["company"]),
+    )
+    conn.commit()
+    return redirect(f"/l/{code}/thanks", 303)
+"""
+
+
+def start_baseline(
+    source: str, folder: Path, port: int, env: dict[str, str], page: bytes = b""
+) -> subprocess.Popen:
+    """A baseline app under the same gunicorn settings as tcma (2 sync workers)."""
+    (folder / "baseline.py").write_text(source)
+    (folder / "page.html").write_bytes(page)
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+        + ["--log-level", "warning", "--chdir", str(folder), "baseline:app"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/l/x", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the baseline app did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def nginx_rps(folder: Path, page: bytes, seconds: int) -> float | None:
+    """nginx serving the page as a file (2 workers), or None when nginx is not installed."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        return None
+    port = free_port()
+    root = folder / "nginx"
+    (root / "l").mkdir(parents=True, exist_ok=True)
+    (root / "l" / "page").write_bytes(page)
+    conf = root / "nginx.conf"
+    conf.write_text(
+        f"worker_processes 2; daemon off; pid {root}/nginx.pid; error_log {root}/error.log;"
+        f"events {{}} http {{ access_log off; server {{ listen 127.0.0.1:{port};"
+        f" root {root}; default_type text/html; }} }}"
+    )
+    server = subprocess.Popen([nginx, "-c", str(conf), "-p", str(root)])
+    time.sleep(1)
+    try:
+        return get_rps(f"http://127.0.0.1:{port}/l/page", seconds)[0]
+    finally:
+        stop(server)
+
+
+def baselines(
+    page_url: str, folder: Path, database_url: str, seconds: int, env: dict[str, str]
+) -> None:
+    """The bare Flask page, nginx, and the one-INSERT lead app, each measured like tcma."""
+    # Fetched as a link preview would be, so that it is not counted as a page view.
+    page = requests.get(page_url, timeout=30, headers={"User-Agent": "bench-preview"}).content
+    port = free_port()
+    bare = start_baseline(BARE_APP, folder, port, env, page)
+    try:
+        bare_rps = get_rps(f"http://127.0.0.1:{port}/l/x", seconds)[0]
+    finally:
+        stop(bare)
+    conninfo = (
+        make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_minimal_leads (id serial PRIMARY KEY, "
+            "email text, first_name text, last_name text, company text, "
+            "created_at timestamptz DEFAULT now())"
+        )
+    port = free_port()
+    minimal = start_baseline(INSERT_APP, folder, port, {**env, "BENCH_CONNINFO": conninfo})
+    try:
+        result = lead_load(f"http://127.0.0.1:{port}/l/x", seconds)
+    finally:
+        stop(minimal)
+    counts: Counter[int] = result["counts"]  # type: ignore[assignment]
+    with psycopg.connect(conninfo) as conn:
+        stored = conn.execute("SELECT count(*) FROM bench_minimal_leads").fetchone()[0]
+    BASELINE.update(
+        bare=bare_rps,
+        nginx=nginx_rps(folder, page, seconds),
+        insert=sum(counts.values()) / seconds,
+        insert_stored=stored,
+        insert_ok=counts[303],
+        page_bytes=len(page),
+    )
+
+
+BASELINE: dict[str, object] = {}
+
+
 def wrk_rps(url: str, seconds: int) -> tuple[float, int, int]:
     """(requests per second, requests, non-2xx/3xx answers) measured by wrk."""
     out = subprocess.run(
@@ -282,6 +436,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each phase")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the two GET phases")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--database", default=BENCH_DB, help="name of the bench database")
     parser.add_argument("--schema", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,7 +444,7 @@ def main() -> None:
         complete_schema() if args.schema else setup_campaign()
         return
     base_url = os.environ.get("TCMA_TEST_DATABASE_URL") or DEFAULT_URL
-    database_url = bench_database(base_url)
+    database_url = bench_database(base_url, args.database)
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="tcma-bench-"))
     env = {
@@ -327,7 +482,7 @@ def main() -> None:
                 f"  {name:<10} {sum(r[0] for r in runs) / args.rounds:8.1f} req/s  "
                 f"(rounds: {rates}; {sum(r[2] for r in runs)} errors)"
             )
-        print(f"  ratio landing / healthz: {landing_rps / health_rps:.2f}  (target >= 0.50)")
+        print(f"  ratio landing / healthz: {landing_rps / health_rps:.2f}")
         result = lead_load(page_url, args.seconds)
         counts: Counter[int] = result["counts"]  # type: ignore[assignment]
         posts = sum(counts.values())
@@ -346,6 +501,21 @@ def main() -> None:
         print(
             f"  {sum(retries.values())} forms sent again: answers {dict(retries)}; "
             f"leads after: {after} -> {'no duplicate' if after == stored else 'DUPLICATES'}"
+        )
+        baselines(page_url, folder, database_url, args.seconds, env)
+        bare, nginx, insert = BASELINE["bare"], BASELINE["nginx"], BASELINE["insert"]
+        print(
+            f"  bare Flask app, same {BASELINE['page_bytes']:,} bytes: {bare:8.1f} req/s; "
+            f"landing / bare = {landing_rps / bare:.2f}  (target >= 0.60)"
+        )
+        print(
+            "  nginx serving the file: "
+            + (f"{nginx:.1f} req/s (reported only)" if nginx else "not installed")
+        )
+        print(
+            f"  minimal Flask app, one INSERT per POST: {insert:8.1f} POST/s "
+            f"({BASELINE['insert_ok']} answered 303, {BASELINE['insert_stored']} stored); "
+            f"lead POSTs / minimal = {posts / args.seconds / insert:.2f}  (target >= 0.50)"
         )
         server.terminate()  # a graceful stop: workers write the views they still hold
         server.wait(timeout=30)
@@ -369,7 +539,7 @@ def main() -> None:
             server.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
         if not args.keep:
-            drop_database(base_url)
+            drop_database(base_url, args.database)
 
 
 if __name__ == "__main__":

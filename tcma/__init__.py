@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tcma import commands, db, errors, resources, security, templating
+from tcma import commands, db, errors, mail, resources, security, templating, web_perf
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.api import tasks as api_tasks  # noqa: F401 - registers its jobs
@@ -16,21 +16,28 @@ from tcma.api import token_views
 from tcma.api.spec import init_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
+from tcma.campaigns import tasks as campaign_tasks
 from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
+from tcma.cobrand.render import configure_shared_pool
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
+from tcma.jobs import views as job_views
 from tcma.kits import catalog_views, content_views
+from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
+from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import views as pipeline_views
+from tcma.reports import tasks as report_tasks
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
-from tcma.webhooks import tasks as webhook_tasks  # noqa: F401 - registers its jobs
+from tcma.webhooks import tasks as webhook_tasks
 from tcma.webhooks import views as webhook_views
 
 BLUEPRINTS = (
@@ -49,8 +56,20 @@ BLUEPRINTS = (
     pipeline_views.bp,
     report_views.bp,
     mdf_views.bp,
+    job_views.bp,
     token_views.bp,
     webhook_views.bp,
+)
+
+# The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
+JOB_MODULES = (
+    mail,
+    campaign_tasks,
+    kit_tasks,
+    mdf_tasks,
+    pipeline_tasks,
+    report_tasks,
+    webhook_tasks,
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
@@ -76,6 +95,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # ones they forward; with 0 (the default) forwarded headers are ignored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_db(app)
+    # Render workers start on first use, or right after a gunicorn fork (gunicorn_conf.py).
+    configure_shared_pool(size=max(1, app.config["RENDER_WORKERS"]))
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
@@ -86,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
+    web_perf.init_web_perf(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_api(app, API_BLUEPRINTS)

@@ -86,6 +86,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PREVIEWS_PER_USER": max(1, _int(env, "TCMA_PREVIEWS_PER_USER", 2)),
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
+        "QUEUE_NAME": env.get("TCMA_QUEUE_NAME", "tcma").strip() or "tcma",
+        "JOB_MODULES": [m for m in env.get("TCMA_JOB_MODULES", "").split(",") if m.strip()],
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
@@ -96,6 +98,10 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "LANDING_LEAD_RATE_LIMIT": env.get(
             "TCMA_LANDING_LEAD_RATE_LIMIT", "10 per minute; 60 per hour"
         ),
+        # How long a process keeps a landing page's campaign facts (0: read them every time).
+        "LANDING_CACHE_SECONDS": _int(env, "TCMA_LANDING_CACHE_SECONDS", 5),
+        # Render worker processes per web process (started on the first render, or at fork).
+        "RENDER_WORKERS": _int(env, "TCMA_RENDER_WORKERS", 2),
         "API_RATE_LIMIT": env.get("TCMA_API_RATE_LIMIT", "600 per minute"),
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("TCMA_WEBHOOK_ALLOW_PRIVATE"), False),
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get(

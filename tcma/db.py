@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -109,6 +110,8 @@ def _sqlite_connect(busy_timeout: float) -> Callable[[Any, Any], None]:
 
 def _sqlite_begin(conn: Connection) -> None:
     dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is None:
+        raise RuntimeError("the SQLite connection is closed")
     if conn.get_execution_options().get(BEGIN_OPTION) == BEGIN_ON_FIRST_WRITE:
         dbapi_connection.isolation_level = ""  # pysqlite's BEGIN before the first write
     else:
@@ -120,16 +123,44 @@ def make_engine(url: str, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect(busy_timeout))
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        _ping_idle_connections(engine)
     return engine
 
 
 def reader_engine(engine: Engine) -> Engine:
     """The same engine (and pool) for work that only reads: on SQLite it takes no lock up front."""
     return engine.execution_options(**{BEGIN_OPTION: BEGIN_ON_FIRST_WRITE})
+
+
+#: A pooled connection unused this long is pinged before it is handed out (a database restart
+#: or an idle timeout may have closed it); busy connections skip that round trip, which
+#: pool_pre_ping would spend on every request.
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "tcma.idle_since"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    def fresh(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: use another connection
+            # The pool drops this connection and checks out (or opens) another one.
+            raise exc.DisconnectionError(str(error)) from error
+
+    event.listen(engine, "connect", fresh)
+    event.listen(engine, "checkin", fresh)
+    event.listen(engine, "checkout", checkout)
 
 
 def init_db(app: Flask) -> None:
@@ -176,9 +207,15 @@ def session() -> Session:
 
 
 def commit_if_open() -> None:
-    """Commit the request's session if one was opened."""
-    if "db_session" in g:
-        g.db_session.commit()
+    """Commit the request's session if it began a transaction or holds unsaved changes.
+
+    A request that read nothing, or only from caches, sends no COMMIT and runs no hooks.
+    """
+    db_session = g.get("db_session")
+    if db_session is not None and (
+        db_session.in_transaction() or db_session.new or db_session.dirty or db_session.deleted
+    ):
+        db_session.commit()
 
 
 def rollback_if_open() -> None:

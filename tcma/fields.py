@@ -12,19 +12,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from wtforms import SelectField, StringField
+from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from tcma import amounts
 
 
-class AmountField(StringField):
+class AmountField(Field):
     """A money amount typed by a person; ``data`` is a Decimal with two places, or None.
 
     Read by tcma.amounts (``2,50`` and ``1.000,00`` are refused, ``$1,000.00`` is read).
     ``currency`` (given here, or set by the view once it knows the budget) refuses a typed
     sign of another currency.
     """
+
+    widget = TextInput()  # typed like text; ``data`` is a Decimal, not a string
 
     def __init__(
         self,
@@ -65,9 +68,9 @@ class AmountField(StringField):
                 raise ValidationError(exc.message) from None
 
 
-def optional_id(value: object) -> int | None:
+def optional_id(value: str | int | None) -> int | None:
     """A select's value as an id; the empty choice is None."""
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+    return int(value) if value not in (None, "", "None") else None
 
 
 class IdChoiceField(SelectField):

@@ -1,4 +1,10 @@
-"""The base of every form: Flask-WTF's CSRF-protected form plus the control-character check."""
+"""The base of every form: Flask-WTF's CSRF-protected form, the control-character check, and
+only real attribute values on the page.
+
+WTForms prints an attribute whose value is None as the text "None" (aria-invalid="None",
+required="None"), and every form's hidden CSRF field carries id="csrf_token", so a page
+with several forms repeats that id. Hidden fields need no id (no label points at them).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,23 @@ from wtforms import Field, FieldList, FormField, TextAreaField
 
 from tcma.text_rules import control_character_problem
 
+HIDDEN = ("HiddenField", "CSRFTokenField")
+
 
 class Form(FlaskForm):
     """Every tcma form: a control character in any field is an error shown next to it."""
+
+    class Meta(FlaskForm.Meta):
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            attributes = {**(field.render_kw or {}), **render_kw}
+            if field.type in HIDDEN:
+                attributes.setdefault("id", False)
+            if field.type in ("SelectField", "IdChoiceField") and _first_choice_is_a_value(field):
+                # A select that always has a value needs no `required` (HTML wants an empty
+                # first option on a required select).
+                attributes.setdefault("required", False)
+            attributes = {k: v for k, v in attributes.items() if v is not None}
+            return field.widget(field, **attributes)
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         valid = super().validate(extra_validators)
@@ -22,6 +42,15 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, problem]
                 valid = False
         return valid
+
+
+def _first_choice_is_a_value(field: Field) -> bool:
+    choices = list(getattr(field, "choices", None) or [])
+    if not choices:
+        return False
+    first = choices[0]
+    value = first[0] if isinstance(first, tuple | list) else first
+    return value not in ("", None)
 
 
 def _typed_fields(fields: Iterable[Field]) -> Iterator[Field]:

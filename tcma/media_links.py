@@ -25,7 +25,10 @@ def _sign(secret: str | bytes, purpose: str, object_id: int) -> str:
 
 def media_token(purpose: str, object_id: int) -> str:
     """The signature that goes into the public link of one object."""
-    return _sign(current_app.secret_key, purpose, object_id)
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("SECRET_KEY is not set: public media links cannot be signed")
+    return _sign(secret, purpose, object_id)
 
 
 def media_token_ok(purpose: str, object_id: int, token: str) -> bool:

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 from tcma.text_rules import has_control_characters
 
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the public base address (works outside a request too)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:  # a job in a worker: build the path from the URL map alone
+        path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.api.support import matrix_token_id
 from tests.campaigns.support import matrix_objects as cobrand
+from tests.jobs.support import matrix_job as job
 from tests.kits.support import matrix_kit as kit
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
@@ -62,6 +63,8 @@ HOOK_A = expect(admin=404, marketer=403, finance=403, a_user=403, b_user=403)
 # Leads hold personal data: partners and the vendor's admins and marketers, not finance.
 LEAD_READERS = expect(finance=403)
 LEAD_A = expect(finance=403, b_user=404)
+# A job record is its owner's (partner A's ben); vendor admins see every one; others get 404.
+OWN_JOB = expect(marketer=404, finance=404, a_admin=404, b_user=404)
 # Vendor oversight of a partner's campaign (pause or end a page), never finance.
 OVERSIGHT = expect(finance=403, b_user=404)
 
@@ -342,4 +345,12 @@ ROUTES: dict[str, Route] = {
     "mdf.payments.record": Route(FINANCE_ONLY, lambda c: f"/mdf/claims/{mdf(c).claim_id}/pay"),
     "mdf.payments.index": Route(FINANCE_ONLY, "/mdf/payments"),
     "mdf.payments.export": Route(FINANCE_ONLY, "/mdf/payments.csv"),
+    # jobs: records of user-started work, their progress and files; failed ones for admins
+    "jobs.index": Route(SIGNED_IN, "/exports"),
+    "jobs.show": Route(OWN_JOB, lambda c: f"/jobs/{job(c).job_record_id}"),
+    "jobs.status": Route(OWN_JOB, lambda c: f"/jobs/{job(c).job_record_id}/status.json"),
+    "jobs.download": Route(OWN_JOB, lambda c: f"/jobs/{job(c).job_record_id}/download"),
+    "jobs.start_export": Route(LEAD_READERS, "/exports/leads", "POST", {"format": "hubspot"}),
+    "jobs.failed": Route(ADMIN_ONLY, "/jobs/failed"),
+    "jobs.retry": Route(ADMIN_ONLY, lambda c: f"/jobs/{job(c).job_record_id}/retry", "POST"),
 }

@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Engine
 
 import tcma.models  # noqa: F401 - registers every table on Base.metadata
@@ -44,14 +44,10 @@ def _wipe(engine: Engine) -> None:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
             return
-        names = conn.exec_driver_sql(
-            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-            "AND type IN ('table', 'view', 'trigger')"
-        ).all()
-        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-        for kind, name in names:
-            if kind != "trigger":
-                conn.exec_driver_sql(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        # Every table there is (the migrations' too), dropped in foreign-key order.
+        tables = MetaData()
+        tables.reflect(conn)
+        tables.drop_all(conn)
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -60,10 +56,11 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
         tables[name] = {
-            "columns": [
+            # By name: a column a later migration adds comes last, wherever the model has it.
+            "columns": sorted(
                 (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
                 for c in inspector.get_columns(name)
-            ],
+            ),
             "primary key": inspector.get_pk_constraint(name)["constrained_columns"],
             "foreign keys": sorted(
                 (str(fk["name"]), tuple(fk["constrained_columns"]), fk["referred_table"])

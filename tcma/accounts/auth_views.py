@@ -24,7 +24,7 @@ from tcma.accounts.forms import LoginForm, ResetRequestForm, SetPasswordForm
 from tcma.accounts.models import User
 from tcma.accounts.rules import AccountError
 from tcma.extensions import limiter
-from tcma.mail import send_mail
+from tcma.mail import queue_mail
 from tcma.urls import external_url, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -125,11 +125,12 @@ def forgot_password() -> str | Response:
 
 
 def send_password_reset(user: User) -> None:
-    """Email a single-use password reset link."""
+    """Email a single-use password reset link (sent by a worker after the commit)."""
     token = tokens.make_token(current_app.secret_key, tokens.PASSWORD_RESET, user)
     link = external_url("auth.reset_password", token=token)
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-    send_mail(
+    queue_mail(
+        db.session(),
         user.email,
         "Reset your tcma password",
         f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your password.\n"
@@ -161,13 +162,14 @@ def reset_password(token: str) -> str | Response:
 
 
 def send_invitation(user: User, inviter: User) -> str:
-    """Email an invitation link; returns the link (shown to the inviter too)."""
+    """Email an invitation link after the commit; returns the link (shown to the inviter)."""
     token = tokens.make_token(current_app.secret_key, tokens.INVITATION, user)
     link = external_url("auth.accept_invitation", token=token)
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     vendor = current_app.config["VENDOR_NAME"]
     company = user.partner.name if user.partner else vendor
-    send_mail(
+    queue_mail(
+        db.session(),
         user.email,
         f"{inviter.display_name} invited you to the {vendor} partner program",
         f"Hello{(' ' + user.name) if user.name else ''},\n\n"
@@ -181,7 +183,8 @@ def send_existing_account_notice(user: User, inviter: User) -> None:
     """Tell the owner of an address that someone tried to invite it again (nobody else is)."""
     vendor = current_app.config["VENDOR_NAME"]
     company = inviter.partner.name if inviter.partner else vendor
-    send_mail(
+    queue_mail(
+        db.session(),
         user.email,
         f"Someone at {company} tried to invite you to the {vendor} partner program",
         f"Hello{(' ' + user.name) if user.name else ''},\n\n"

@@ -23,7 +23,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from tcma.accounts.models import Partner, Tier
 from tcma.campaigns.models import Campaign
@@ -86,15 +86,9 @@ def _visit_statement() -> Select:
     )
     return (
         select(
-            Campaign.id,
-            Campaign.partner_id,
-            Campaign.code,
-            Campaign.status,
-            Campaign.starts_on,
-            Campaign.ends_on,
-            Campaign.consent_text,
-            Campaign.kit_version_id,
-            Campaign.field_values,
+            # The campaign as an entity: a lead POST finds it in the session afterwards
+            # (no second SELECT); its eager joins are switched off, the page needs none.
+            Campaign,
             Partner.name,
             Tier.name,
             Partner.region,
@@ -105,6 +99,7 @@ def _visit_statement() -> Select:
         .join(Partner, Partner.id == Campaign.partner_id)
         .join(Tier, Tier.id == Partner.tier_id)
         .where(Campaign.code == bindparam("code"))
+        .options(lazyload("*"))
     )
 
 
@@ -113,8 +108,20 @@ def find_visit(session: Session, code: str) -> Visit | None:
     row = session.execute(_visit_statement(), {"code": code}).first()
     if row is None:
         return None
+    campaign = row[0]
     return Visit(
-        *row[:9], partner=tuple(row[9:13]), landing_asset=row[13], brand_version_id=row[14]
+        campaign_id=campaign.id,
+        partner_id=campaign.partner_id,
+        code=campaign.code,
+        status=campaign.status,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        consent_text=campaign.consent_text,
+        kit_version_id=campaign.kit_version_id,
+        field_values=dict(campaign.field_values or {}),
+        partner=tuple(row[1:5]),
+        landing_asset=row[5],
+        brand_version_id=row[6],
     )
 
 
@@ -163,7 +170,7 @@ class _RecentPages:
                 self._pages.popitem(last=False)
 
 
-_recent = _RecentPages()
+_recent = _RecentPages(256)
 
 
 def landing_html(session: Session, storage: Storage, visit: Visit) -> str | None:

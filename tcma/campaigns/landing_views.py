@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import escape
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -29,6 +30,7 @@ from tcma.campaigns import landing, tracking
 from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import brand_logo_url
+from tcma.campaigns.visit_cache import DEFAULT_TTL, VisitCache
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.models import BrandVersion
 from tcma.db import utcnow
@@ -39,6 +41,7 @@ from tcma.pipeline.rules import PipelineError
 from tcma.storage import get_storage
 
 bp = Blueprint("landing", __name__)
+VISIT_CACHE_KEY = "tcma.landing_visits"
 
 DEFAULT_LEAD_RATE_LIMIT = "10 per minute; 60 per hour"
 # Link previews, crawlers and browser prefetches are not people looking at the page.
@@ -69,12 +72,40 @@ def _lead_rate_limit() -> str:
     return current_app.config.get("LANDING_LEAD_RATE_LIMIT", DEFAULT_LEAD_RATE_LIMIT)
 
 
-def _visit_or_404(code: str) -> landing.Visit:
-    """A launched campaign's facts; drafts and unknown codes are not found."""
-    visit = landing.find_visit(db.session(), code) if len(code) <= 32 else None
+def _visit_or_404(code: str, cached: bool = False) -> landing.Visit:
+    """A launched campaign's facts; drafts and unknown codes are not found.
+
+    Pages read them from the process's short-lived cache (no SQL on a hit); lead POSTs
+    read them afresh, so a paused or ended campaign takes no lead anywhere.
+    """
+    visit = None
+    if len(code) <= 32:
+        if cached:
+            visit = _visit_cache().get(code, lambda: _read_visit(code))
+        else:
+            visit = landing.find_visit(db.session(), code)
     if visit is None or visit.status == DRAFT:
         abort(404)
     return visit
+
+
+def _read_visit(code: str) -> landing.Visit | None:
+    # One statement on a connection in autocommit mode: no BEGIN, no COMMIT, no ROLLBACK.
+    engine = db.get_engine()
+    with (
+        engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        Session(bind=conn) as session,
+    ):
+        return landing.find_visit(session, code)
+
+
+def _visit_cache() -> VisitCache:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get(VISIT_CACHE_KEY)
+    if cache is None:
+        ttl = float(app.config.get("LANDING_CACHE_SECONDS", DEFAULT_TTL))
+        cache = app.extensions.setdefault(VISIT_CACHE_KEY, VisitCache(ttl))
+    return cache
 
 
 def _state(visit: landing.Visit) -> str:
@@ -179,9 +210,10 @@ def _is_a_view() -> bool:
 
 
 @bp.route("/l/<code>")
+@limiter.exempt  # no limit applies to pages; skip the limiter's per-request lookups
 def page(code: str) -> Response:
     """The campaign's co-branded landing page with its lead form."""
-    visit = _visit_or_404(code)
+    visit = _visit_or_404(code, cached=True)
     state = _state(visit)
     if state != rules.OPEN:
         return _notice(visit, state)
@@ -239,9 +271,10 @@ def _thanks_url(visit: landing.Visit) -> str:
 
 
 @bp.route("/l/<code>/thanks")
+@limiter.exempt
 def thanks(code: str) -> Response:
     """The thank-you page after a lead was sent."""
-    visit = _visit_or_404(code)
+    visit = _visit_or_404(code, cached=True)
     return _page_response(render_template("landing/thanks.html", **_brand(visit)))
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import mimetypes
 import re
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, request
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, thumbs
 from tcma.campaigns.services import IMAGE_PREFIX
-from tcma.cobrand.render.fetcher import sniff_raster
+from tcma.cobrand.render.sniff import sniff_raster
 from tcma.kits import rules as kit_rules
 from tcma.kits.models import KitVersion
 from tcma.media_links import KIT_MEDIA, media_token_ok
@@ -59,6 +59,11 @@ def file(version_id: int, token: str, path: str) -> Response:
     content_type = mimetypes.guess_type(full)[0] or "application/octet-stream"
     if kind == "image":
         content_type = sniff_raster(data) or content_type
+        # ?w=N: a copy N pixels wide (emails ask for twice the width they show).
+        width = thumbs.parse_width(request.args.get("w"))
+        key = f"{thumbs.THUMB_PREFIX}kit-media/{version_id}/{width}/{path}"
+        if width and (small := thumbs.cached_copy(get_storage(), key, data, width)):
+            data, content_type = small
     return file_response(data, content_type)
 
 

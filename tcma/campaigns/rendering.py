@@ -47,6 +47,7 @@ PREVIEW_TARGETS = {
 }
 TARGET_LABELS = {
     ("print", "pdf"): "PDF",
+    ("print", "xpdf"): "Print-ready PDF (bleed, crop marks)",
     ("print", "png"): "PNG of page 1",
     ("email", "html"): "HTML (CSS inlined)",
     ("email", "txt"): "Plain text",

@@ -14,6 +14,7 @@ from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required, signed_in
 from tcma.accounts.models import Partner
 from tcma.campaigns import rules, services, web
+from tcma.campaigns import tasks as campaign_tasks
 from tcma.campaigns.forms import campaign_form, defaults, initial_data
 from tcma.campaigns.models import STATUSES, Campaign
 from tcma.campaigns.rendering import (
@@ -21,7 +22,6 @@ from tcma.campaigns.rendering import (
     TARGET_LABELS,
     CampaignDraft,
     build_context,
-    ensure_bundle,
     ensure_rendered,
     kit_source,
 )
@@ -29,6 +29,7 @@ from tcma.campaigns.rules import FieldErrors
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.render import TARGETS, RenderError
 from tcma.extensions import limiter
+from tcma.jobs import records
 from tcma.kits.models import Kit
 from tcma.pagination import page_number, paginate
 from tcma.storage import StorageError, get_storage
@@ -223,14 +224,18 @@ def download(campaign_id: int, asset_key: str, target: str) -> Response:
 @bp.route("/<int:campaign_id>/assets.zip")
 @signed_in
 def bundle(campaign_id: int) -> Response:
-    """Every asset in every format in one zip."""
+    """Every asset in every format in one zip, made by a worker; its page shows the progress."""
     session = db.session()
     campaign = web.load_campaign(campaign_id)
-    storage = get_storage()
-    try:
-        key, filename = ensure_bundle(session, storage, CampaignDraft.of(campaign))
-    except (RenderError, StorageError) as exc:
-        flash(f"The zip could not be made: {exc}", "error")
-        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    running = records.active(session, current_user.id, "zip", campaign_id=campaign.id)
+    if running is not None:  # asked twice: watch the same job
+        return redirect(url_for("jobs.show", record_id=running.id))
+    record = records.start(
+        session,
+        current_user,
+        campaign_tasks.make_bundle,
+        f"All assets of {campaign.name} (zip)",
+        {"campaign_id": campaign.id},
+    )
     services.record_download(session, campaign, "*", "zip", current_user.id)
-    return redirect(storage.download_url(key, filename))
+    return redirect(url_for("jobs.show", record_id=record.id))

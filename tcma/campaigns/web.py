@@ -130,7 +130,7 @@ def preview_response(draft: CampaignDraft, asset_key: str, changed: bool) -> Res
     """The preview of one asset as PNG, sandboxed HTML or text; 422 with the reason if it fails."""
     asset = draft.version.asset(asset_key) or abort(404)
     target = request.args.get("target") or PREVIEW_TARGETS[asset.kind]
-    if target not in TARGETS.get(asset.kind, ()) or target in ("pdf", "eml"):
+    if target not in TARGETS.get(asset.kind, ()) or target in ("pdf", "xpdf", "eml"):
         abort(404)
     storage = get_storage()
     # Live previews of unsaved values are limited per person; saved values render once

@@ -14,14 +14,22 @@ from tcma.accounts import services as account_services
 from tcma.campaigns import rules as campaign_rules
 from tcma.campaigns.forms import defaults
 from tcma.campaigns.rendering import (
+    RENDER_PREFIX,
     CampaignDraft,
     build_context,
-    cached_renderer,
     kit_source,
 )
 from tcma.campaigns.rules import FieldErrors
 from tcma.campaigns.services import field_specs
-from tcma.cobrand.render import TARGETS, RenderError, render_asset
+from tcma.cobrand.render import (
+    TARGETS,
+    CachedRenderer,
+    KitSource,
+    RenderContext,
+    RenderedFile,
+    RenderError,
+    render_asset,
+)
 from tcma.cobrand.rules import CleanImage, ImageRejected
 from tcma.kits import rules as kit_rules
 from tcma.kits import services as kit_services
@@ -79,6 +87,10 @@ def _values(
         lines = "\n".join(f"  {key}: {message}" for key, message in problems.items())
         raise click.ClickException(f"the field values were refused:\n{lines}")
     return {k: v for k, v in values.items() if kinds[k] != "image"}, images
+
+
+def _in_process(source: KitSource, asset: str, ctx: RenderContext, target: str) -> RenderedFile:
+    return render_asset(source, asset, ctx, target, pool=None)
 
 
 @click.command("render")
@@ -145,10 +157,13 @@ def render_command(
     try:
         ctx = build_context(session, storage, draft, kit_asset.kind)
         source = kit_source(storage, version)
+        # One render: in this process, not in worker processes started for it.
         if no_cache:
-            result = render_asset(source, asset, ctx, target)
+            result = render_asset(source, asset, ctx, target, pool=None)
         else:
-            result = cached_renderer(storage).render(source, asset, ctx, target)
+            result = CachedRenderer(storage, _in_process, prefix=RENDER_PREFIX).render(
+                source, asset, ctx, target
+            )
     except (RenderError, StorageError) as exc:
         raise click.ClickException(f"the render failed: {exc}") from None
     elapsed = time.perf_counter() - started

@@ -191,7 +191,7 @@ def clean_image(
         )
     try:
         with Image.open(io.BytesIO(data), formats=formats) as probe:
-            found, (width, height) = probe.format, probe.size
+            found, (width, height) = probe.format or formats[0], probe.size
             if width > max_side or height > max_side:
                 raise ImageRejected(
                     f"The image is {width} x {height} pixels; the limit is {max_side} x {max_side}."

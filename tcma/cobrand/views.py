@@ -68,8 +68,7 @@ def edit() -> str | Response:
                 flash(f"Brand saved (version {saved.number}). New downloads use it.", "success")
             else:
                 flash("Nothing changed.", "success")
-            for warning in _warnings(services.brand_values(partner, saved)):
-                flash(warning, "warning")
+            # The page it goes back to shows the contrast warnings (once).
             return redirect(url_for("brand.edit"))
     values = services.brand_values(partner, version)
     return render_template(

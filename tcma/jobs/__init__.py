@@ -39,6 +39,7 @@ User-started long work with a visible job record (exports, zips): ``tcma.jobs.re
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,12 +117,12 @@ def registered() -> dict[str, TaskSpec]:
     return dict(_REGISTRY)
 
 
-def make_queue(url: str, instance_path: str) -> Huey:
+def make_queue(url: str, instance_path: str, name: str = QUEUE_NAME) -> Huey:
     """A Huey instance for TCMA_QUEUE_URL: sqlite (default), redis://, or immediate."""
     if url == IMMEDIATE:
-        return MemoryHuey(QUEUE_NAME, immediate=True)
+        return MemoryHuey(name, immediate=True)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url)
+        return RedisHuey(name, url=url)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
     elif url == "":
@@ -129,7 +130,7 @@ def make_queue(url: str, instance_path: str) -> Huey:
     else:
         raise ValueError(f"TCMA_QUEUE_URL must be sqlite:///PATH, redis://… or immediate: {url!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(path))
+    return SqliteHuey(name, filename=str(path))
 
 
 def _runner(app: Flask, spec: TaskSpec) -> Callable[..., Any]:
@@ -168,8 +169,15 @@ def bind(app: Flask, huey: Huey) -> dict[str, TaskWrapper]:
 
 
 def init_jobs(app: Flask) -> None:
-    """Build the app's queue from QUEUE_URL and bind the jobs defined so far."""
-    huey = make_queue(app.config["QUEUE_URL"], app.instance_path)
+    """Build the app's queue from QUEUE_URL and bind the jobs defined so far.
+
+    JOB_MODULES names extra modules with jobs (plugins, tests, benchmarks) to import first.
+    """
+    for module in app.config.get("JOB_MODULES", ()):
+        importlib.import_module(module)
+    huey = make_queue(
+        app.config["QUEUE_URL"], app.instance_path, app.config.get("QUEUE_NAME") or QUEUE_NAME
+    )
     app.extensions[QUEUE_KEY] = huey
     app.extensions[TASKS_KEY] = bind(app, huey)
 

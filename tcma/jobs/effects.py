@@ -70,7 +70,7 @@ def _take(factory: Callable[[], Session], key: str) -> bool:
         return True
 
 
-def once(key: str, action: Callable[[], None]) -> bool:
+def once(key: str, action: Callable[[], object]) -> bool:
     """Do ``action`` unless the effect ``key`` was done; True if it ran now.
 
     Uses sessions of its own (the key must be visible to other workers before the action),

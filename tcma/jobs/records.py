@@ -9,6 +9,7 @@ params)`` inside the request. The record is queued with the request's commit, be
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -150,3 +151,23 @@ def listed(session: Session, status: str | None = None, limit: int = 100) -> lis
     if status:
         stmt = stmt.where(JobRecord.status == status)
     return list(session.scalars(stmt.order_by(JobRecord.id.desc()).limit(limit)))
+
+
+def recent(session: Session, user_id: int, job_kind: str, /, **params: Any) -> list[JobRecord]:
+    """A person's jobs of one kind from the last day whose params match, newest first."""
+    since = utcnow() - dt.timedelta(days=1)
+    return [
+        item
+        for item in for_user(session, user_id, limit=20)
+        if item.kind == job_kind
+        and item.created_at >= since
+        and all((item.params or {}).get(k) == v for k, v in params.items())
+    ][:3]
+
+
+def active(session: Session, user_id: int, job_kind: str, /, **params: Any) -> JobRecord | None:
+    """The person's job of this kind and params that is still queued or running, if any."""
+    return next(
+        (r for r in recent(session, user_id, job_kind, **params) if r.status in (QUEUED, RUNNING)),
+        None,
+    )

@@ -7,14 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, thumbs
 from tcma.accounts.access import signed_in
 from tcma.accounts.models import Partner
 from tcma.kits import previews, rules, services
 from tcma.kits.models import Kit, KitAsset, KitVersion
 from tcma.kits.web import preview_png_response
 from tcma.pagination import page_number, paginate
-from tcma.storage import get_storage
+from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -31,11 +31,25 @@ def _visible_version_or_404(kit_id: int) -> KitVersion:
     return version or abort(404)
 
 
+#: Covers are shown about 240 px wide: a copy twice that, sharp on high-density screens.
+COVER_WIDTH = 480
+
+
 def cover_url(key: str | None, slug: str) -> str | None:
-    """A short-lived link to a kit's cover image."""
+    """A short-lived link to a copy of a kit's cover image at the size it is shown."""
     if not key:
         return None
-    return get_storage().download_url(key, f"{slug}-cover{key[key.rfind('.') :]}", inline=True)
+    storage = get_storage()
+    thumb = f"{thumbs.THUMB_PREFIX}covers/{key}-w{COVER_WIDTH}"
+    try:
+        small = thumbs.cached_copy(storage, thumb, lambda: storage.read(key), COVER_WIDTH)
+    except StorageError:
+        small = None
+    if small is not None:
+        return storage.download_url(
+            f"{thumb}.{small[1][6:]}", f"{slug}-cover.{small[1][6:]}", inline=True
+        )
+    return storage.download_url(key, f"{slug}-cover{key[key.rfind('.') :]}", inline=True)
 
 
 @bp.route("/")

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from tcma import db
 from tcma.kits import importer, services
+from tcma.kits import tasks as kit_tasks
 from tcma.kits.models import PUBLISHED, KitVersion
 from tcma.kits.package import read_package
 from tcma.kits.rules import PackageError
@@ -46,6 +47,8 @@ def import_command(path: Path) -> None:
         except StorageError as exc:
             session.rollback()
             raise click.ClickException(f"the files could not be stored: {exc}") from None
+    if result.created:
+        kit_tasks.queue_previews(session, result.version)
     try:
         session.commit()
     except Exception:

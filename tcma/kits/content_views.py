@@ -33,7 +33,7 @@ SLOT_INPUTS = {f"network:{network}": network for network in rules.NETWORKS}
 # The inputs only some kinds of asset have.
 KIND_INPUTS = {
     "email": ("subject", "preheader", "text_template"),
-    "print": ("page_size",),
+    "print": ("page_size", "bleed"),
     "banner": ("width", "height"),
     "social": ("width", "height", *rules.NETWORKS),
 }
@@ -65,6 +65,8 @@ def _asset_entry(form: AssetForm, kind: str) -> dict[str, Any]:
         entry.update(subject=form.subject.data, preheader=form.preheader.data)
     elif kind == "print":
         entry["page_size"] = form.page_size.data
+        if form.bleed.data:
+            entry["bleed"] = form.bleed.data.strip()
     elif kind in ("banner", "social"):
         entry.update(width=form.width.data, height=form.height.data)
     return entry

@@ -88,7 +88,16 @@ class AssetForm(Form):
     template = TextAreaField(
         "Template",
         validators=[Optional()],
-        description="Jinja HTML. See the kit format for what a template sees.",
+        description=(
+            "Jinja HTML. A template sees partner (name, tier, region, website), brand "
+            "(display_name, logo_url, primary_color, secondary_color, website, phone, email, "
+            "address, description), fields.KEY for each co-brand field, campaign (code, "
+            "landing_url, tracking_url('content'), utm), kit (name, slug, version) and vendor "
+            "(name, website); media('file.png') for a file in media/, field_image('KEY') for an "
+            "uploaded image, the date filter ({{ fields.KEY | date }}), and on a landing page "
+            "{{ lead_form }} where the lead form goes. It may include or extend this kit's "
+            "other templates."
+        ),
         render_kw={"rows": 18, "spellcheck": "false", "class": "code"},
     )
     template_file = FileField("…or upload the template file")
@@ -105,6 +114,14 @@ class AssetForm(Form):
         render_kw={"rows": 8, "spellcheck": "false", "class": "code"},
     )
     page_size = SelectField("Page size", choices=[(s, s) for s in rules.PAGE_SIZES])
+    bleed = StringField(
+        "Bleed",
+        validators=[Optional(), Length(max=10)],
+        description=(
+            "How far the design runs past the trimmed page in the print-ready PDF, in "
+            f"millimetres (0 to {rules.MAX_BLEED_MM}), e.g. 3mm. Empty: {rules.DEFAULT_BLEED}."
+        ),
+    )
     width = IntegerField(
         "Width in pixels", validators=[Optional(), NumberRange(rules.MIN_PIXELS, rules.MAX_PIXELS)]
     )

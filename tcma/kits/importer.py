@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from tcma import audit
 from tcma.accounts.models import Tier
-from tcma.db import utcnow
 from tcma.kits import services
 from tcma.kits.manifest import MANIFEST_NAME, dump_manifest
-from tcma.kits.models import ACTIVE, PUBLISHED, Kit, KitVersion
+from tcma.kits.models import ACTIVE, Kit, KitVersion
 from tcma.kits.package import KitPackage
 from tcma.kits.rules import PackageError, content_digest
 from tcma.storage import Storage, put_in_transaction
@@ -58,7 +57,7 @@ def import_package(
     kit = services.get_kit_by_slug(session, package.slug)
     latest = services.latest_published_version(session, kit) if kit else None
     index = package.index()
-    if latest is not None and latest.digest == content_digest(package.manifest, index):
+    if kit and latest and latest.digest == content_digest(package.manifest, index):
         return ImportResult(kit, latest, created=False)
     if kit is None:
         kit = Kit(
@@ -74,11 +73,8 @@ def import_package(
     session.flush()
     version.storage_prefix = services.storage_prefix(kit.slug, version.id)
     services.sync_rows(version, package.files.__getitem__)
-    version.number = (latest.number if latest else 0) + 1
-    version.status = PUBLISHED
-    version.change_note = package.change_note or ("Imported" if latest else "First version")
-    version.published_at = utcnow()
-    version.published_by_id = actor_id
+    note = package.change_note or ("Imported" if latest else "First version")
+    services.mark_published(version, latest, actor_id, note)
     services.sync_metadata(kit, version)
     session.flush()
     audit.record(

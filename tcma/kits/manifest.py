@@ -171,9 +171,11 @@ def _field_limits(check: _Checker, spec: dict[str, Any], kind: Any, where: str) 
             )
     choices = spec.get("choices")
     if kind == "choice":
-        ok = isinstance(choices, list) and choices
-        ok = ok and all(isinstance(choice, str) and choice for choice in choices)
-        if not ok:
+        if not (
+            isinstance(choices, list)
+            and choices
+            and all(isinstance(choice, str) and choice for choice in choices)
+        ):
             check.add(where, "'choices' must list the options (strings) of a choice field")
         elif len(set(choices)) != len(choices):
             check.add(where, "'choices' lists an option twice")
@@ -232,6 +234,10 @@ def _kind_settings(
         size = asset.get("page_size", "A4")
         if size not in rules.PAGE_SIZES:
             check.add(where, f"'page_size' must be one of {', '.join(rules.PAGE_SIZES)}")
+        if "bleed" in asset and rules.bleed_mm(asset["bleed"]) is None:
+            check.add(
+                where, f"'bleed' must be millimetres from 0 to {rules.MAX_BLEED_MM}, e.g. \"3mm\""
+            )
     elif kind in ("banner", "social"):
         check.pixels(asset, "width", where)
         check.pixels(asset, "height", where)

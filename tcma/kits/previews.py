@@ -62,7 +62,7 @@ def placeholder_value(spec: dict[str, Any]) -> str | None:
         "choice": (spec.get("choices") or [""])[0],
         "image": None,
     }
-    return fallback.get(spec.get("type"), f"[{spec.get('label') or spec.get('key')}]")
+    return fallback.get(str(spec.get("type")), f"[{spec.get('label') or spec.get('key')}]")
 
 
 def preview_context(

@@ -91,10 +91,26 @@ FIELD_KEYS = frozenset(
     {"key", "label", "type", "required", "default", "max_length", "help", "choices"}
 )
 ASSET_KEYS = frozenset({"key", "kind", "name", "template", "fields"})
+#: A print asset's bleed for its print-ready PDF: millimetres, e.g. "3mm" (0 to 10).
+MAX_BLEED_MM = 10
+DEFAULT_BLEED = "3mm"
+
+
+def bleed_mm(value: object) -> float | None:
+    """The bleed in millimetres, or None when ``value`` is not like "3mm" within the limit."""
+    if not isinstance(value, str) or not value.strip().lower().endswith("mm"):
+        return None
+    try:
+        number = float(value.strip()[:-2])
+    except ValueError:
+        return None
+    return number if 0 <= number <= MAX_BLEED_MM else None
+
+
 KIND_KEYS = {
     "email": {"subject", "preheader", "text_template"},
     "landing": set(),
-    "print": {"page_size"},
+    "print": {"page_size", "bleed"},
     "banner": {"width", "height"},
     "social": {"width", "height", "networks"},
 }

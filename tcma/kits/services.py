@@ -165,7 +165,7 @@ def publish_draft(
     latest = latest_published_version(session, kit)
     if latest is not None and latest.digest == draft.digest:
         raise KitError(f"Nothing changed since version {latest.number}: nothing to publish.")
-    _mark_published(draft, latest, actor_id, change_note)
+    mark_published(draft, latest, actor_id, change_note)
     sync_metadata(kit, draft)
     session.flush()
     audit.record(
@@ -183,10 +183,11 @@ def publish_draft(
     return draft
 
 
-def _mark_published(
+def mark_published(
     version: KitVersion, latest: KitVersion | None, actor_id: int | None, change_note: str
 ) -> None:
-    version.number = (latest.number if latest else 0) + 1
+    """Number a version after the latest published one and mark it published by the actor."""
+    version.number = (latest.number or 0 if latest else 0) + 1
     version.status = PUBLISHED
     version.change_note = change_note
     version.published_at = utcnow()

@@ -12,6 +12,7 @@ from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required
 from tcma.accounts.models import Tier
 from tcma.kits import authoring, importer, previews, rules, services
+from tcma.kits import tasks as kit_tasks
 from tcma.kits.forms import ActionForm, KitForm, PublishForm, ZipUploadForm, split_list
 from tcma.kits.models import ACTIVE, ARCHIVED, DRAFT, Kit, KitVersion
 from tcma.kits.package import read_zip
@@ -183,6 +184,7 @@ def publish(kit_id: int) -> str | Response:
         except KitError as exc:
             flash(exc.message, "error")
         else:
+            kit_tasks.queue_previews(db.session(), version)
             flash(f"Version {version.number} of {kit.name} is published.", "success")
     else:
         flash("Say what changed before publishing: partners see the note.", "error")
@@ -236,6 +238,7 @@ def upload() -> str | Response:
             problems = ["The files could not be stored; nothing was imported. Try again."]
         else:
             if result.created:
+                kit_tasks.queue_previews(session, result.version)
                 flash(
                     f"{result.kit.name}: version {result.version.number} is published.", "success"
                 )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from flask import abort, current_app, flash, make_response, redirect
+from flask import abort, current_app, flash, make_response, redirect, request
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, thumbs
 from tcma.cobrand.render import RenderError
 from tcma.kits import previews, services
 from tcma.kits.models import Kit, KitVersion
@@ -63,7 +64,14 @@ def show_problems(form: FlaskForm, exc: KitError, slots: dict[str, str] | None =
         if target is not None and hasattr(target, "errors"):
             target.errors = [*target.errors, line_message(problem)]
         else:
-            flash(str(problem), "error")
+            flash(for_web(str(problem)), "error")
+
+
+def for_web(message: str) -> str:
+    """A problem as web users read it: they edit the kit's settings, never see kit.toml."""
+    message = re.sub(r"^kit\.toml assets\[\d+\] \(([^)]*)\)", r"Asset \1", message)
+    message = re.sub(r"^kit\.toml\b", "Kit settings", message)
+    return message.replace("kit.toml", "the kit settings")
 
 
 def _input_name(problem: Problem, file_slots: dict[str, str], inputs: dict[str, str]) -> str:
@@ -79,12 +87,15 @@ def _input_name(problem: Problem, file_slots: dict[str, str], inputs: dict[str, 
 
 def line_message(problem: Problem) -> str:
     """'Line 3: message' for a template problem shown next to its text box."""
-    message = _KIT_TOML_WHERE.sub("", problem.message)
+    message = for_web(_KIT_TOML_WHERE.sub("", problem.message))
     return f"Line {problem.line}: {message}" if problem.line else message
 
 
 def preview_png_response(version: KitVersion, asset_key: str) -> Response:
-    """Redirect to the cached PNG preview of one asset (rendering it on first use)."""
+    """Redirect to the cached PNG preview of one asset (rendering it on first use).
+
+    With ``?w=N`` the answer is a copy N pixels wide, sent from here under this stable URL
+    so browsers keep it (an hour, then a cheap revalidation by ETag)."""
     if version.asset(asset_key) is None:
         abort(404)
     storage = get_storage()
@@ -94,5 +105,15 @@ def preview_png_response(version: KitVersion, asset_key: str) -> Response:
         response = make_response(f"The preview could not be made: {exc}", 422)
         response.mimetype = "text/plain"
         return response
+    width = thumbs.parse_width(request.args.get("w"))
+    if width:
+        thumb = f"{thumbs.THUMB_PREFIX}previews/{key}-w{width}"
+        small = thumbs.cached_copy(storage, thumb, lambda: storage.read(key), width)
+        data, content_type = small or (storage.read(key), "image/png")
+        response = make_response(data)
+        response.mimetype = content_type
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        response.set_etag(hashlib.sha256(thumb.encode()).hexdigest()[:20])
+        return response.make_conditional(request)
     filename = f"{version.manifest['slug']}-{asset_key}-preview.png"
     return redirect(storage.download_url(key, filename, inline=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -42,10 +42,11 @@ def lock_with_allocation(session: Session, model: type[T], object_id: int) -> tu
     in between is refused rather than checked against the wrong balance.
     """
     obj = session.get_one(model, object_id)
-    request = getattr(obj, "fund_request", obj)
+    request: Any = getattr(obj, "fund_request", obj)  # a claim's request, or the request
     allocation = lock(session, Allocation, request.allocation_id)
     locked = lock(session, model, object_id)
-    if getattr(locked, "fund_request", locked).allocation_id != allocation.id:
+    locked_request: Any = getattr(locked, "fund_request", locked)
+    if locked_request.allocation_id != allocation.id:
         raise TransitionError("This fund request changed meanwhile; reload the page and try again.")
     return allocation, locked
 
@@ -176,6 +177,15 @@ def request_sums(session: Session, fund_request_id: int) -> tuple[Decimal, Decim
         ).where(LedgerEntry.fund_request_id == fund_request_id)
     ).one()
     return row[0], row[1]
+
+
+def entries_statement(allocation_id: int) -> Select:
+    """An allocation's ledger entries, unordered (the page orders by LEDGER_ORDER)."""
+    return select(LedgerEntry).where(LedgerEntry.allocation_id == allocation_id)
+
+
+#: The order of the ledger page (newest first on the page); the id breaks ties.
+LEDGER_ORDER = (LedgerEntry.at, LedgerEntry.id)
 
 
 def entries(session: Session, allocation_id: int) -> list[LedgerEntry]:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,7 +110,11 @@ class LedgerEntry(Base):
     """One append-only movement of money on an allocation (see money.Balance.apply)."""
 
     __tablename__ = "mdf_ledger_entries"
-    __table_args__ = (CheckConstraint(_in("kind", money.LEDGER_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", money.LEDGER_KINDS), name="kind"),
+        # The allocation page's ledger, in time order, a page at a time.
+        Index("ix_mdf_ledger_entries_allocation_at", "allocation_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     allocation_id: Mapped[int] = mapped_column(ForeignKey("mdf_allocations.id"), index=True)
@@ -142,6 +147,9 @@ class FundRequest(Base):
         CheckConstraint(_in("activity_type", tuple(rules.ACTIVITY_TYPES)), name="activity_type"),
         CheckConstraint("end_date >= start_date", name="dates"),
         CheckConstraint("requested_amount > 0 AND total_cost > 0", name="amounts"),
+        # The list (newest first) of one partner, and of one status (the vendor's queue).
+        Index("ix_mdf_fund_requests_partner_list", "partner_id", "id"),
+        Index("ix_mdf_fund_requests_status_list", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +223,8 @@ class Claim(Base):
     __table_args__ = (
         CheckConstraint(_in("status", rules.CLAIM_STATES), name="status"),
         CheckConstraint("claimed_amount > 0 AND actual_cost > 0", name="amounts"),
+        Index("ix_mdf_claims_partner_list", "partner_id", "id"),
+        Index("ix_mdf_claims_status_list", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,7 +281,10 @@ class Payment(Base):
     """Finance's record that a claim was paid."""
 
     __tablename__ = "mdf_payments"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        Index("ix_mdf_payments_paid_on_list", "paid_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("mdf_claims.id"), unique=True)

@@ -1,4 +1,9 @@
-"""Emails to the right people at each MDF step; a mail failure never undoes the step."""
+"""Emails to the right people at each MDF step, sent by a worker after the step commits.
+
+Nothing is sent from inside the request (or its row locks): each message is queued with
+``queue_mail`` and goes out once the transaction has committed; a rolled-back step sends
+nothing, and SMTP failures are retried by the job, never undoing the step.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.models import User
-from tcma.mail import MailError, send_mail
+from tcma.mail import MailError, queue_mail
 from tcma.mdf.models import Claim, FundRequest, Payment
 from tcma.mdf.money import format_money
 from tcma.mdf.rules import PAYMENT_METHODS, STATE_LABELS
@@ -29,10 +35,10 @@ def _send(to: list[str], subject: str, lines: list[str]) -> None:
     if not to:
         return
     try:
-        send_mail(to, subject, "\n".join(lines) + "\n")
+        queue_mail(db.session(), to, subject, "\n".join(lines) + "\n")
     except MailError:
-        # The money step is already decided; a lost email is logged, not a failed request.
-        log.exception("could not send %r to %s", subject, ", ".join(to))
+        # A message that cannot even be built is logged; it never fails the money step.
+        log.exception("could not queue %r to %s", subject, ", ".join(to))
 
 
 def _request_lines(request: FundRequest) -> list[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
-from tcma.accounts.models import Tier
+from tcma.accounts.models import Partner, Tier
 from tcma.mdf import ledger, money, services_budget
 from tcma.mdf.forms import AdjustForm, AllocateForm, BudgetForm, MoveForm, bulk_form, settings_form
 from tcma.mdf.models import Allocation, Budget, FundRequest
@@ -23,7 +24,7 @@ from tcma.mdf.web import (
     today,
     vendor_only,
 )
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset, page_number, paginate
 
 bp = Blueprint("budgets", __name__)
 
@@ -82,12 +83,24 @@ def new() -> str | Response:
 
 def _budget_page(budget: Budget, form: AllocateForm) -> str:
     session = db.session()
-    allocations = sorted(budget.allocations, key=lambda a: a.partner.name)
+    page = keyset(
+        session,
+        select(Allocation)
+        .join(Partner, Partner.id == Allocation.partner_id)
+        .where(Allocation.budget_id == budget.id),
+        (Partner.name, Allocation.id),
+        request.args.get("cursor"),
+        descending=False,
+        per_page=50,
+        loaders=(selectinload(Allocation.partner),),
+        key_of=lambda allocation: (allocation.partner.name, allocation.id),
+    )
     return render_template(
         "mdf/budget.html",
         budget=budget,
-        allocations=allocations,
-        balances=ledger.balances(session, [a.id for a in allocations]),
+        page=page,
+        allocations=page.items,
+        balances=ledger.balances(session, [a.id for a in page.items]),
         allocated=ledger.allocated_from_budget(session, budget.id),
         form=form,
     )
@@ -208,7 +221,13 @@ def _allocation_page(allocation: Allocation, adjust: AdjustForm, move: MoveForm)
         "mdf/allocation.html",
         allocation=allocation,
         balance=ledger.balance(session, allocation.id),
-        entries=ledger.entries(session, allocation.id),
+        entries=keyset(
+            session,
+            ledger.entries_statement(allocation.id),
+            ledger.LEDGER_ORDER,
+            request.args.get("cursor"),
+            per_page=50,
+        ),
         requests=list(requests),
         adjust=adjust,
         move=move,
@@ -216,7 +235,8 @@ def _allocation_page(allocation: Allocation, adjust: AdjustForm, move: MoveForm)
 
 
 def _move_form(allocation: Allocation) -> MoveForm:
-    form = in_currency(MoveForm(), allocation.currency)
+    # Its own ids (move-amount, ...): the adjust form on the same page has an Amount too.
+    form = in_currency(MoveForm(prefix="move"), allocation.currency)
     choices = partner_choices(db.session())
     form.to_partner_id.choices = [c for c in choices if c[0] != allocation.partner_id]
     return form

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -27,7 +28,7 @@ from tcma.mdf.web import (
     timeline,
     today,
 )
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 from tcma.storage import get_storage, sign_download
 
 bp = Blueprint("claims", __name__)
@@ -51,9 +52,19 @@ def _read(upload: FileStorage | None) -> bytes | None:
 def index() -> str:
     """Claims: a partner's own, or the finance queue for the vendor."""
     session = db.session()
-    stmt = select(Claim).order_by(Claim.id.desc())
-    stmt, chosen = apply_filters(stmt, Claim, rules.CLAIM_STATES, _budget_clause)
-    page = paginate(session, stmt, page_number(request.args.get("page")))
+    stmt, chosen = apply_filters(select(Claim), Claim, rules.CLAIM_STATES, _budget_clause)
+    page = keyset(
+        session,
+        stmt,
+        (Claim.id,),
+        request.args.get("cursor"),
+        loaders=(
+            selectinload(Claim.partner),
+            selectinload(Claim.fund_request)
+            .selectinload(FundRequest.allocation)
+            .selectinload(Allocation.budget),
+        ),
+    )
     return render_template(
         "mdf/claims.html",
         page=page,

@@ -5,21 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
 from tcma.mdf import notify, services_payments
 from tcma.mdf.forms import PaymentExportForm, PaymentForm
-from tcma.mdf.models import Claim, Payment
+from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
 from tcma.mdf.rules import MdfError
 from tcma.mdf.web import fail, finance_only, today
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 
 bp = Blueprint("payments", __name__)
 
 
 def _filtered(form: PaymentExportForm):
-    stmt = select(Payment).order_by(Payment.paid_on.desc(), Payment.id.desc())
+    stmt = select(Payment)
     if form.date_from.data:
         stmt = stmt.where(Payment.paid_on >= form.date_from.data)
     if form.date_to.data:
@@ -33,7 +34,19 @@ def index() -> str:
     """Payments recorded, filtered by date, with a link to export them."""
     form = PaymentExportForm(request.args)
     form.validate()
-    page = paginate(db.session(), _filtered(form), page_number(request.args.get("page")))
+    page = keyset(
+        db.session(),
+        _filtered(form),
+        (Payment.paid_on, Payment.id),
+        request.args.get("cursor"),
+        loaders=(
+            selectinload(Payment.claim).selectinload(Claim.partner),
+            selectinload(Payment.claim)
+            .selectinload(Claim.fund_request)
+            .selectinload(FundRequest.allocation)
+            .selectinload(Allocation.budget),
+        ),
+    )
     return render_template("mdf/payments.html", page=page, form=form)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
@@ -35,7 +35,7 @@ from tcma.mdf.web import (
     signed_in,
     timeline,
 )
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 
 bp = Blueprint("requests", __name__)
 partner_or_marketing = roles_required(*PARTNER_ROLES, *MARKETING_ROLES)
@@ -52,9 +52,19 @@ def _budget_clause(budget_id: int):
 def index() -> str:
     """Fund requests: a partner's own, or every partner's for the vendor (the queue)."""
     session = db.session()
-    stmt = select(FundRequest).order_by(FundRequest.id.desc())
-    stmt, chosen = apply_filters(stmt, FundRequest, rules.REQUEST_STATES, _budget_clause)
-    page = paginate(session, stmt, page_number(request.args.get("page")))
+    stmt, chosen = apply_filters(
+        select(FundRequest), FundRequest, rules.REQUEST_STATES, _budget_clause
+    )
+    page = keyset(
+        session,
+        stmt,
+        (FundRequest.id,),
+        request.args.get("cursor"),
+        loaders=(
+            selectinload(FundRequest.partner),
+            selectinload(FundRequest.allocation).selectinload(Allocation.budget),
+        ),
+    )
     return render_template(
         "mdf/requests.html",
         page=page,

@@ -110,10 +110,12 @@ def apply_filters(
             stmt = stmt.where(
                 model.partner_id.in_(select(Partner.id).where(Partner.tier_id == tier))
             )
+            chosen["tier"] = tier
         if region := args.get("region"):
             stmt = stmt.where(
                 model.partner_id.in_(select(Partner.id).where(Partner.region == region))
             )
+            chosen["region"] = region
     if (budget := args.get("budget", type=int)) is not None:
         stmt = stmt.where(budget_clause(budget))
         chosen["budget"] = budget
@@ -161,7 +163,8 @@ def timeline(session: Session, object_type: str, object_id: int) -> list[Timelin
     entries = []
     for event in events:
         verb = event.action.rsplit(".", 1)[-1].split("_", 1)[-1]
-        who = names.get(event.actor_id) or emails.get(event.actor_id) or "the system"
+        actor = event.actor_id
+        who = (names.get(actor) or emails.get(actor) if actor is not None else None) or "the system"
         data = event.data or {}
         entries.append(
             TimelineEntry(
@@ -180,7 +183,12 @@ def timeline(session: Session, object_type: str, object_id: int) -> list[Timelin
 
 
 def act_on(
-    model: type, object_id: int, run: Callable[[Any], None], done: str, endpoint: str, id_arg: str
+    model: type[Any],
+    object_id: int,
+    run: Callable[[Any], None],
+    done: str,
+    endpoint: str,
+    id_arg: str,
 ) -> Response:
     """Run one state change from a button on an object's page, then go back to that page."""
     item = get_scoped_or_404(db.session(), model, object_id)

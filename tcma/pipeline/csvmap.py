@@ -205,7 +205,9 @@ def _text(values: dict[str, str], key: str, errors: list[str]) -> str:
 def check_lead_row(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Clean one lead row; the errors say what is wrong with it."""
     errors: list[str] = []
-    row = {key: _text(values, key, errors) for key in LEAD_COLUMNS if key != "status"}
+    row: dict[str, Any] = {
+        key: _text(values, key, errors) for key in LEAD_COLUMNS if key != "status"
+    }
     try:
         row["email"] = rules.clean_email(values.get("email", ""))
     except PipelineError as exc:

@@ -38,8 +38,8 @@ def _strip(value: str | None) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+def _optional_int(value: str | int | None) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
 
 
 def _text(label: str, key: str, required: str | None = None, **render_kw: str) -> StringField:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import EraseForm, LeadWorkForm, OpportunityForm
-from tcma.pipeline.listing import UNASSIGNED, leads_statement
+from tcma.pipeline.listing import LEAD_ORDER, UNASSIGNED, leads_statement
 from tcma.pipeline.models import Lead, Opportunity
 from tcma.pipeline.rules import PipelineError
 
@@ -20,7 +21,17 @@ from tcma.pipeline.rules import PipelineError
 def leads() -> str:
     """Leads, newest first, filtered by campaign, status, owner, dates and text."""
     flt = web.list_filter(request.args)
-    page = paginate(db.session(), leads_statement(flt), page_number(request.args.get("page")))
+    page = keyset(
+        db.session(),
+        leads_statement(flt),
+        LEAD_ORDER,
+        request.args.get("cursor"),
+        loaders=(
+            selectinload(Lead.partner),
+            selectinload(Lead.campaign),
+            selectinload(Lead.owner),
+        ),
+    )
     return render_template(
         "pipeline/leads.html",
         page=page,
@@ -30,10 +41,7 @@ def leads() -> str:
         owners=web.owner_choices(flt.partner_id),
         partners=[] if web.is_partner() else web.partner_choices(),
         unassigned=UNASSIGNED,
-        filtered=any(
-            request.args.get(k)
-            for k in ("campaign", "status", "owner", "q", "from", "to", "partner")
-        ),
+        filtered=any(request.args.get(k) for k in web.FILTER_ARGS),
     )
 
 

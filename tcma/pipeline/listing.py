@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, or_, select
 
+from tcma.accounts.models import Partner
+from tcma.campaigns.models import Campaign
 from tcma.pipeline import rules
 from tcma.pipeline.models import Lead, Opportunity
 
 UNASSIGNED = "none"
+#: Columns a text search looks in (each has a trigram index on PostgreSQL).
+LEAD_SEARCH = (Lead.first_name, Lead.last_name, Lead.email, Lead.company)
+OPPORTUNITY_SEARCH = (Opportunity.name, Opportunity.account)
+#: The sort of both lists, newest first; the id makes it unique (a keyset needs that).
+LEAD_ORDER = (Lead.created_at, Lead.id)
+OPPORTUNITY_ORDER = (Opportunity.created_at, Opportunity.id)
 
 
 @dataclass(frozen=True)
@@ -25,17 +33,21 @@ class ListFilter:
     q: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # From dashboard links: the kit of the campaign, the tier and region of the partner.
+    kit_id: int | None = None
+    tier_id: int | None = None
+    region: str = ""
 
 
-def _owner(stmt: Select, column: object, owner: str) -> Select:
+def _owner(stmt: Select, column: Any, owner: str) -> Select:
     if owner == UNASSIGNED:
-        return stmt.where(column.is_(None))  # type: ignore[attr-defined]
+        return stmt.where(column.is_(None))
     if owner.isdigit():
         return stmt.where(column == int(owner))
     return stmt
 
 
-def _dates(stmt: Select, column: object, flt: ListFilter) -> Select:
+def _dates(stmt: Select, column: Any, flt: ListFilter) -> Select:
     if flt.date_from:
         stmt = stmt.where(column >= dt.datetime.combine(flt.date_from, dt.time.min, dt.UTC))
     if flt.date_to:
@@ -44,41 +56,53 @@ def _dates(stmt: Select, column: object, flt: ListFilter) -> Select:
     return stmt
 
 
-def leads_statement(flt: ListFilter) -> Select:
-    """Leads (never erased ones), newest first, narrowed by the filter."""
-    stmt = select(Lead).where(Lead.erased_at.is_(None))
+def _scope(stmt: Select, model: Any, flt: ListFilter) -> Select:
+    """Partner, campaign, kit, tier and region: the filters both lists share."""
     if flt.partner_id is not None:
-        stmt = stmt.where(Lead.partner_id == flt.partner_id)
+        stmt = stmt.where(model.partner_id == flt.partner_id)
     if flt.campaign_id is not None:
-        stmt = stmt.where(Lead.campaign_id == flt.campaign_id)
+        stmt = stmt.where(model.campaign_id == flt.campaign_id)
+    if flt.kit_id is not None:
+        kit_campaigns = select(Campaign.id).where(Campaign.kit_id == flt.kit_id)
+        stmt = stmt.where(model.campaign_id.in_(kit_campaigns))
+    if flt.tier_id is not None or flt.region:
+        partners = select(Partner.id)
+        if flt.tier_id is not None:
+            partners = partners.where(Partner.tier_id == flt.tier_id)
+        if flt.region:
+            partners = partners.where(Partner.region == flt.region)
+        stmt = stmt.where(model.partner_id.in_(partners))
+    return stmt
+
+
+def search_clause(columns: tuple[Any, ...], q: str) -> ColumnElement[bool]:
+    """Any of the columns contains q, ignoring case.
+
+    ILIKE on PostgreSQL, where each column's pg_trgm GIN index answers it without a scan;
+    lower() LIKE lower() on SQLite (a scan, fine at SQLite sizes).
+    """
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
+
+
+def leads_statement(flt: ListFilter) -> Select:
+    """Leads (never erased ones) narrowed by the filter; the caller orders (LEAD_ORDER)."""
+    stmt = _scope(select(Lead).where(Lead.erased_at.is_(None)), Lead, flt)
     if flt.status in rules.LEAD_STATUSES:
         stmt = stmt.where(Lead.status == flt.status)
     stmt = _owner(stmt, Lead.owner_id, flt.owner)
     stmt = _dates(stmt, Lead.created_at, flt)
     if q := flt.q.strip():
-        stmt = stmt.where(
-            or_(
-                *(
-                    column.icontains(q, autoescape=True)
-                    for column in (Lead.first_name, Lead.last_name, Lead.email, Lead.company)
-                )
-            )
-        )
-    return stmt.order_by(Lead.created_at.desc(), Lead.id.desc()).options(
-        joinedload(Lead.partner), joinedload(Lead.campaign), joinedload(Lead.owner)
-    )
+        stmt = stmt.where(search_clause(LEAD_SEARCH, q))
+    return stmt
 
 
 OPEN, CLOSED = "open", "closed"
 
 
 def opportunities_statement(flt: ListFilter) -> Select:
-    """Opportunities, newest first; status is a stage, 'open' or 'closed'."""
-    stmt = select(Opportunity)
-    if flt.partner_id is not None:
-        stmt = stmt.where(Opportunity.partner_id == flt.partner_id)
-    if flt.campaign_id is not None:
-        stmt = stmt.where(Opportunity.campaign_id == flt.campaign_id)
+    """Opportunities narrowed by the filter; status is a stage, 'open' or 'closed'."""
+    stmt = _scope(select(Opportunity), Opportunity, flt)
     if flt.status in rules.STAGES:
         stmt = stmt.where(Opportunity.stage == flt.status)
     elif flt.status == OPEN:
@@ -88,14 +112,5 @@ def opportunities_statement(flt: ListFilter) -> Select:
     stmt = _owner(stmt, Opportunity.owner_id, flt.owner)
     stmt = _dates(stmt, Opportunity.created_at, flt)
     if q := flt.q.strip():
-        stmt = stmt.where(
-            or_(
-                Opportunity.name.icontains(q, autoescape=True),
-                Opportunity.account.icontains(q, autoescape=True),
-            )
-        )
-    return stmt.order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).options(
-        joinedload(Opportunity.partner),
-        joinedload(Opportunity.campaign),
-        joinedload(Opportunity.owner),
-    )
+        stmt = stmt.where(search_clause(OPPORTUNITY_SEARCH, q))
+    return stmt

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tcma.accounts.models import Partner, User
@@ -16,6 +26,30 @@ from tcma.pipeline import rules
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A pg_trgm GIN index: ILIKE '%q%' on the column without reading the table (PostgreSQL).
+
+    SQLite searches by scanning; there the index is an empty partial index (WHERE 0), so
+    inserts do not pay for a B-tree no search could use.
+    """
+    return Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        sqlite_where=text("0"),
+    )
+
+
+# create_all (tests, benches) needs the extension before the trigram indexes; migration
+# 0005 creates it itself.
+event.listen(
+    Base.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class Lead(Base):
@@ -29,8 +63,11 @@ class Lead(Base):
     __table_args__ = (
         CheckConstraint(_in("status", rules.LEAD_STATUSES), name="status"),
         CheckConstraint(_in("source", rules.LEAD_SOURCES), name="source"),
-        Index("ix_leads_partner_created", "partner_id", "created_at"),
-        Index("ix_leads_campaign_created", "campaign_id", "created_at"),
+        # The list's sort (newest first, id breaks ties) alone, by partner and by campaign.
+        Index("ix_leads_created", "created_at", "id"),
+        Index("ix_leads_partner_created", "partner_id", "created_at", "id"),
+        Index("ix_leads_campaign_created", "campaign_id", "created_at", "id"),
+        *(trigram_index("leads", c) for c in ("first_name", "last_name", "email", "company")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +94,7 @@ class Lead(Base):
     submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Back + Send again from the same email within the repeat window counts here, not as a
     # second lead, so leads, conversion and cost per lead stay true.
-    submissions: Mapped[int] = mapped_column(default=1, server_default="1")
+    submissions: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     last_submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -83,10 +120,14 @@ class Opportunity(Base):
     __table_args__ = (
         CheckConstraint(_in("stage", rules.STAGES), name="stage"),
         CheckConstraint("amount >= 0", name="amount"),
-        Index("ix_opportunities_campaign_created", "campaign_id", "created_at"),
-        Index("ix_opportunities_partner_created", "partner_id", "created_at"),
+        Index("ix_opportunities_created", "created_at", "id"),
+        Index("ix_opportunities_campaign_created", "campaign_id", "created_at", "id"),
+        Index("ix_opportunities_partner_created", "partner_id", "created_at", "id"),
+        *(trigram_index("opportunities", c) for c in ("name", "account")),
         # A CRM owns a deal by its own id: one opportunity per partner, source and id.
-        UniqueConstraint("partner_id", "external_source", "external_id"),
+        Index(
+            "uq_opportunities_external", "partner_id", "external_source", "external_id", unique=True
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import OpportunityForm
-from tcma.pipeline.listing import CLOSED, OPEN, UNASSIGNED, opportunities_statement
+from tcma.pipeline.listing import (
+    CLOSED,
+    OPEN,
+    OPPORTUNITY_ORDER,
+    UNASSIGNED,
+    opportunities_statement,
+)
 from tcma.pipeline.models import Opportunity
 from tcma.pipeline.rules import PipelineError
 
@@ -19,8 +26,16 @@ from tcma.pipeline.rules import PipelineError
 def opportunities() -> str:
     """Opportunities, newest first, filtered by campaign, stage, owner, dates and text."""
     flt = web.list_filter(request.args)
-    page = paginate(
-        db.session(), opportunities_statement(flt), page_number(request.args.get("page"))
+    page = keyset(
+        db.session(),
+        opportunities_statement(flt),
+        OPPORTUNITY_ORDER,
+        request.args.get("cursor"),
+        loaders=(
+            selectinload(Opportunity.partner),
+            selectinload(Opportunity.campaign),
+            selectinload(Opportunity.owner),
+        ),
     )
     stages = [
         (OPEN, "Open (any open stage)"),
@@ -36,10 +51,7 @@ def opportunities() -> str:
         owners=web.owner_choices(flt.partner_id),
         partners=[] if web.is_partner() else web.partner_choices(),
         unassigned=UNASSIGNED,
-        filtered=any(
-            request.args.get(k)
-            for k in ("campaign", "status", "owner", "q", "from", "to", "partner")
-        ),
+        filtered=any(request.args.get(k) for k in web.FILTER_ARGS),
     )
 
 

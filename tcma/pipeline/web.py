@@ -70,7 +70,14 @@ def list_filter(args: Mapping[str, str]) -> ListFilter:
         q=args.get("q", ""),
         date_from=day(args.get("from")),
         date_to=day(args.get("to")),
+        kit_id=_int(args.get("kit")),
+        tier_id=None if own is not None else _int(args.get("tier")),
+        region="" if own is not None else (args.get("region") or "")[:20],
     )
+
+
+#: Query parameters that narrow a list (a page link keeps them; "filtered" means one is set).
+FILTER_ARGS = ("campaign", "status", "owner", "q", "from", "to", "partner", "kit", "tier", "region")
 
 
 def _int(raw: str | None) -> int | None:

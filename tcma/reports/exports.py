@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -11,7 +12,6 @@ from typing import Any
 
 from flask import render_template
 from sqlalchemy.orm import Session
-from weasyprint import HTML
 
 from tcma.reports import charts, kit_queries, next_steps, rankings, rules
 from tcma.reports.dashboard import Dashboard
@@ -298,7 +298,10 @@ def render_pdf(board: Dashboard, vendor_name: str) -> bytes:
         rules=rules,
         scope=board.flt.describe(board.choices.names(board.flt)),
     )
-    return HTML(string=html, url_fetcher=_refuse).write_pdf()
+    # WeasyPrint loads on the first dashboard PDF, not when a web worker starts. Tagged, like
+    # every PDF tcma makes: screen readers get its headings and tables.
+    weasyprint = importlib.import_module("weasyprint")
+    return weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf(pdf_tags=True)
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, SubmitField, URLField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tcma.forms import Form
 from tcma.webhooks import rules
 
 
@@ -15,7 +15,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EndpointForm(FlaskForm):
+class EndpointForm(Form):
     url = URLField(
         "Endpoint URL",
         validators=[DataRequired(), Length(max=rules.MAX_URL)],
@@ -30,5 +30,5 @@ class EndpointForm(FlaskForm):
     submit = SubmitField("Add endpoint")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (rotate, enable, disable, redeliver)."""

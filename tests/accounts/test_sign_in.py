@@ -66,7 +66,7 @@ def test_suspending_a_partner_ends_its_users_sessions(
     partner = db_session.get(Partner, world.partner_a.id)
     services.set_partner_status(db_session, world.users["admin"], partner, "suspended")
     db_session.commit()
-    assert client.get("/home").status_code == 302
+    assert_sent_to_sign_in(client.get("/home"))
 
 
 def test_deactivated_user_cannot_sign_in(client, world: World, db_session: Session) -> None:
@@ -128,8 +128,9 @@ def test_session_is_replaced_at_sign_in(client, world: World) -> None:
 def test_sign_out_is_a_post_and_ends_the_session(login_as) -> None:
     client = login_as("a_user")
     assert client.get("/logout").status_code == 405
-    assert client.post("/logout").status_code == 302
-    assert client.get("/home").status_code == 302
+    signed_out = client.post("/logout")
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].startswith("/login")
+    assert_sent_to_sign_in(client.get("/home"))
 
 
 def test_password_change_ends_other_sessions(login_as, world: World, db_session: Session) -> None:
@@ -137,7 +138,7 @@ def test_password_change_ends_other_sessions(login_as, world: World, db_session:
     user = db_session.get(User, world.users["a_user"].id)
     services.reset_password(db_session, user, "a-whole-new-secret-phrase")
     db_session.commit()
-    assert client.get("/home").status_code == 302
+    assert_sent_to_sign_in(client.get("/home"))
 
 
 def test_two_workers_share_the_limit_through_redis(
@@ -226,3 +227,10 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(
     app = make_test_app(database_url, tmp_path)
     assert app.config["TRUSTED_PROXY_HOPS"] == 0
     assert _fail_five_times_then_try(app, "203.0.113.7", "203.0.113.8") == 429
+
+
+def assert_sent_to_sign_in(response) -> None:
+    """The session is over: the page sends the browser to the sign-in page, then back."""
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login"), response.headers["Location"]
+    assert "next=%2Fhome" in response.headers["Location"]

@@ -44,7 +44,7 @@ def test_marketer_publishes_a_kit_and_a_partner_finds_it(
     page.get_by_label("Height in pixels").fill("300")
     page.get_by_label("Template", exact=True).fill("<h1>Roadshow in {{ fields.town }}</h1>")
     page.get_by_role("button", name="Save asset").click()
-    problem = page.get_by_text("Line 1: fields.town is not a field declared in kit.toml")
+    problem = page.get_by_text("Line 1: fields.town is not a field declared in the kit settings")
     expect(problem).to_be_visible()
     page.get_by_label("Template", exact=True).fill("<h1>Roadshow in {{ fields.city }}</h1>")
     page.get_by_role("button", name="Save asset").click()

@@ -158,7 +158,14 @@ def test_every_asset_in_one_zip(
 ) -> None:
     response = as_a_user.get(f"/campaigns/{campaign_a.id}/assets.zip")
     assert response.status_code == 302
-    archive = zipfile.ZipFile(io.BytesIO(as_a_user.get(response.headers["Location"]).data))
+    # A worker makes the zip (here at once, after the commit); its page shows it ready.
+    job_page = as_a_user.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ready" in job_page and "Download " in job_page
+    status = as_a_user.get(response.headers["Location"] + "/status.json").get_json()
+    assert status["status"] == "done" and status["percent"] == 100
+    file_link = as_a_user.get(status["download_url"])
+    assert file_link.status_code == 302
+    archive = zipfile.ZipFile(io.BytesIO(as_a_user.get(file_link.headers["Location"]).data))
     names = {name.split("/", 1)[1] for name in archive.namelist()}
     assert {
         "datasheet.pdf",

@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tcma.campaigns import launch, rendering
@@ -123,6 +123,20 @@ def test_bad_input_is_shown_next_to_its_field_and_stores_nothing(client, db_sess
     assert 'aria-invalid="true"' in html
     assert submit_token(html) == token  # fixing the form and sending it is still one lead
     assert leads(db_session, live_a) == []
+
+
+def test_the_lead_form_carries_only_real_attribute_values(client, live_a):
+    html = client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    form = html[html.index('<form class="tcma-lead-form"') :]
+    form = form[: form.index("</form>")]
+
+    assert '="None"' not in form
+    assert "aria-invalid" not in form and "aria-describedby" not in form
+    # Required: the names, the email, the company and the consent; never the optional ones.
+    for optional in ("title", "phone", "country"):
+        tag = re.search(rf'<input[^>]*\bname="{optional}"[^>]*>', form)
+        assert tag and "required" not in tag.group(0), optional
+    assert re.search(r'<input[^>]*\bname="email"[^>]*\brequired\b', form)
 
 
 def test_a_forged_or_foreign_submit_token_is_refused(app, client, db_session, world, live_a):
@@ -278,3 +292,43 @@ def test_with_csrf_on_a_form_without_its_token_keeps_what_was_typed(database_url
     assert len(leads(session, campaign)) == 1
     session.close()
     app.extensions["tcma.engine"].dispose()
+
+
+def _round_trips(app, action) -> tuple[int, int]:
+    """(statements, connection checkouts) that action costs."""
+    engine = app.extensions["tcma.engine"]
+    statements, checkouts = [], []
+    listeners = (
+        ("before_cursor_execute", lambda *a, **k: statements.append(a[2])),
+        ("checkout", lambda *a: checkouts.append(1)),
+    )
+    for name, fn in listeners:
+        event.listen(engine, name, fn)
+    try:
+        action()
+    finally:
+        for name, fn in listeners:
+            event.remove(engine, name, fn)
+    return len(statements), len(checkouts)
+
+
+def test_a_cached_landing_page_costs_no_database_round_trip(app, client, live_a):
+    app.config["PAGE_VIEW_WRITE_SECONDS"] = 60  # views wait in the process
+    assert client.get(f"/l/{live_a.code}").status_code == 200  # facts and page now cached
+    responses = []
+    assert _round_trips(app, lambda: responses.append(client.get(f"/l/{live_a.code}"))) == (0, 0)
+    assert responses[0].status_code == 200 and "Work email" in responses[0].get_data(as_text=True)
+
+
+def test_pausing_drops_the_cached_facts_and_a_stale_page_takes_no_lead(
+    app, client, db_session, live_a
+):
+    page = client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    token = submit_token(page)
+    launch.pause_campaign(db_session, None, db_session.get(Campaign, live_a.id))
+    db_session.commit()
+    assert "Registrations are paused" in client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    # Another process may still show the open form for a few seconds: its POST is refused.
+    response = client.post(f"/l/{live_a.code}", data=form_data(token))
+    assert "Registrations are paused" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Lead.id))) == 0

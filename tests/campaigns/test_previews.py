@@ -100,5 +100,11 @@ def test_a_new_campaign_previews_the_kits_defaults(
 def test_pdf_and_eml_are_downloads_not_previews(
     as_a_user: FlaskClient, campaign_a: Campaign
 ) -> None:
-    url = f"/campaigns/{campaign_a.id}/preview/datasheet?target=pdf"
-    assert as_a_user.get(url).status_code == 404
+    base = f"/campaigns/{campaign_a.id}"
+    assert as_a_user.get(f"{base}/preview/datasheet?target=pdf").status_code == 404
+    assert as_a_user.get(f"{base}/preview/invite-email?target=eml").status_code == 404
+    # Both are offered as downloads instead.
+    pdf = as_a_user.get(f"{base}/assets/datasheet.pdf", follow_redirects=True)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    eml = as_a_user.get(f"{base}/assets/invite-email.eml", follow_redirects=True)
+    assert eml.status_code == 200 and b"Subject:" in eml.data

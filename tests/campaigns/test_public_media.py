@@ -82,3 +82,22 @@ def test_field_image_names_are_content_hashes_only(client: FlaskClient) -> None:
     for name in ("x.png", "../../brands/1/logo.png", "a" * 64 + ".svg"):
         assert client.get(f"/campaign-images/{name}").status_code == 404
     assert client.get("/campaign-images/" + "a" * 64 + ".png").status_code == 404
+
+
+def test_kit_media_comes_at_the_width_asked_for_and_stays_cached(
+    client: FlaskClient, published_kit: KitVersion
+) -> None:
+    import io
+
+    from PIL import Image
+
+    small = client.get(f"/kit-media/{published_kit.id}/hero.png?w=100")
+    again = client.get(f"/kit-media/{published_kit.id}/hero.png?w=100")
+    full = client.get(f"/kit-media/{published_kit.id}/hero.png")
+    silly = client.get(f"/kit-media/{published_kit.id}/hero.png?w=99999")
+
+    assert small.status_code == 200 and small.mimetype == "image/png"
+    assert Image.open(io.BytesIO(small.data)).size == (100, 38)
+    assert "immutable" in small.headers["Cache-Control"]
+    assert again.data == small.data
+    assert silly.data == full.data

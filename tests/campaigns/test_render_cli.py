@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 from flask import Flask
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from tcma.cobrand.render import pool as pool_module
 from tcma.kits.models import KitVersion
 from tests.campaigns.support import pdf_text, png_bytes, save_brand
 from tests.conftest import World
@@ -106,3 +109,37 @@ def test_refusals_say_what_is_wrong(
         result = render(app, *args, "-o", out)
         assert result.exit_code != 0
         assert message in result.output, result.output
+
+
+def test_a_one_off_render_starts_no_render_workers(
+    app: Flask, world: World, published_kit: KitVersion, tmp_path: Path, monkeypatch
+) -> None:
+    started = []
+    real_init = pool_module._Worker.__init__
+    monkeypatch.setattr(
+        pool_module._Worker,
+        "__init__",
+        lambda self, *a: started.append(a) or real_init(self, *a),
+    )
+    output = tmp_path / "datasheet.pdf"
+    args = ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "-o", str(output))
+    result = render(app, *args, "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert render(app, *args).exit_code == 0  # through the render cache, in process too
+    assert output.read_bytes().startswith(b"%PDF") and started == []
+
+
+def test_web_workers_do_not_import_weasyprint(tmp_path: Path) -> None:
+    script = f"""
+import sys
+from tcma import create_app
+app = create_app({{"SECRET_KEY": "x", "INSTANCE_PATH": {str(tmp_path)!r},
+    "DATABASE_URL": "sqlite:///{tmp_path}/t.db", "STORAGE_URL": "file://{tmp_path}/s"}})
+client = app.test_client()
+client.get("/healthz"); client.get("/login"); client.get("/l/nothing-here")
+print(sorted(m for m in sys.modules if m.split(".")[0] == "weasyprint"))
+"""
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -77,7 +77,7 @@ def test_email_html_has_css_inlined_and_no_style_block(kit, ctx):
     assert "<style" not in html.lower()
     assert "@media" not in html
     assert 'style="color: #0b5cab;"' in html  # the h1 rule of _style.css, now inline
-    assert 'src="https://app.example/kit-media/fixture-kit@1/hero.png"' in html
+    assert 'src="https://app.example/kit-media/fixture-kit@1/hero.png?w=1200"' in html
     assert 'src="https://app.example/brand-logo/acme-brand@1"' in html
     assert "utm_content=invite-email" in html
 
@@ -126,6 +126,18 @@ def test_eml_is_multipart_alternative_with_rendered_subject(kit, ctx):
     html = message.get_body(("html",)).get_content()
     assert plain.startswith("Hello,")
     assert "<style" not in html and "Restore drills for busy teams" in html
+
+
+def test_eml_has_a_date_and_a_message_id_so_mail_programs_show_it_as_sent(kit, ctx):
+    message = email.message_from_bytes(
+        render(kit, "invite-email", ctx, "eml").data, policy=policy.default
+    )
+
+    assert message["Date"].datetime.tzinfo is not None
+    assert message["Date"].datetime.year >= 2024
+    assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith(
+        "@acme.example>"
+    )
 
 
 def test_eml_subject_cannot_inject_headers(kit):
@@ -184,8 +196,8 @@ def test_output_size_limit(ctx):
         "{% for i in range(3000) %}<p>{{ i }} {{ 'x' * 900 }}</p>{% endfor %}", kind="landing"
     )
 
-    with pytest.raises(RenderError, match=r"more than the 1 MB allowed"):
-        render_in_process(source, "a", ctx, "html", max_output_bytes=1_000_000)
+    with pytest.raises(RenderError, match=r"is 2\.6 MB, more than the 1 MB allowed"):
+        render_in_process(source, "a", ctx, "html", max_output_bytes=1024 * 1024)
 
 
 def test_bundle_zips_every_asset_file_under_clear_names(kit, ctx):
@@ -197,6 +209,7 @@ def test_bundle_zips_every_asset_file_under_clear_names(kit, ctx):
         f"fixture-kit-ACME-7Q2/{name}"
         for name in (
             "datasheet.pdf",
+            "datasheet-print-ready.pdf",
             "datasheet-preview.png",
             "invite-email.html",
             "invite-email.txt",
@@ -211,3 +224,37 @@ def test_bundle_zips_every_asset_file_under_clear_names(kit, ctx):
             "registration-page.html",
         )
     }
+
+
+def test_email_asks_for_kit_images_at_twice_their_shown_width(kit, ctx):
+    html = render(kit, "invite-email", ctx, "html").data.decode()
+
+    assert 'src="https://app.example/kit-media/fixture-kit@1/hero.png?w=1200"' in html
+
+
+def test_ask_shown_size_leaves_other_images_alone():
+    from tcma.cobrand.render.emails import ask_shown_size
+
+    base = "https://app.example/kit-media/7/"
+    html = (
+        f'<img src="{base}a.png" width="188" alt=""><img src="{base}b.png" alt="">'
+        '<img src="https://elsewhere.example/c.png" width="50" alt="">'
+    )
+
+    out = ask_shown_size(html, base)
+
+    assert f'src="{base}a.png?w=376"' in out
+    assert f'src="{base}b.png"' in out
+    assert 'src="https://elsewhere.example/c.png"' in out
+
+
+def test_sample_email_gives_the_partner_logo_a_width_and_a_height():
+    from pathlib import Path
+
+    from tcma.cobrand.render.source import FolderKitSource
+
+    kit_folder = Path(__file__).resolve().parents[2] / "campaigns" / "vault-launch-datasheet"
+    html = render(FolderKitSource(kit_folder), "launch-email", make_context(), "html").data.decode()
+
+    # The context's logo is 320 x 120 px: shown 40 px high it is 107 px wide.
+    assert 'width="107" height="40"' in html

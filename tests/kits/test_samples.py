@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from tcma.kits.models import Kit, KitVersion
 from tcma.kits.package import read_folder
 from tcma.kits.samples import sample_kit_folders
 from tcma.storage import Storage
+from tests.cobrand.support import pdf_text
 from tests.conftest import World
 
 FOLDERS = sample_kit_folders()
@@ -52,8 +55,20 @@ def test_sample_kit_imports_and_every_asset_renders_from_storage(
     for asset in version.assets:
         target = TARGETS[asset.kind][0]
         rendered = render_asset(source, asset.key, ctx, target, pool=None)
-        assert rendered.data, f"{asset.key} as {target} is empty"
+        assert _shows_the_partner(rendered.data, target), f"{asset.key} as {target}"
         assert not rendered.refused_urls, f"{asset.key} fetched {rendered.refused_urls}"
+
+
+def _shows_the_partner(data: bytes, target: str) -> bool:
+    """The output names the partner (a PDF by its text); an image is a real, drawn picture."""
+    if target == "pdf":
+        return "Brightpath IT" in " ".join(pdf_text(data).split())
+    if target == "png":
+        image = Image.open(io.BytesIO(data))
+        pixels = image.convert("RGB")
+        colours = pixels.getcolors(pixels.width * pixels.height) or []
+        return image.format == "PNG" and len(colours) > 1  # not one flat colour
+    return b"Brightpath IT" in data
 
 
 def test_demo_loads_the_sample_kits_once(app: Flask, db_session: Session) -> None:

@@ -127,7 +127,7 @@ def test_a_broken_template_shows_its_line_next_to_the_text_box_and_saves_nothing
         },
     )
     assert error_of(response.text, "template") == (
-        "Line 1: fields.nope is not a field declared in kit.toml"
+        "Line 1: fields.nope is not a field declared in the kit settings"
     )
     draft = services.draft_of(db_session, db_session.get(Kit, kit_id))
     assert draft.manifest.get("assets", []) == [] and "banner.html" not in draft.files
@@ -252,6 +252,16 @@ def test_catalog_kit_page_shows_previews_and_fields(app, as_a_user, import_kit) 
         f"/catalog/kits/{kit_id}/assets/page/preview.png", follow_redirects=True
     )
     assert Image.open(io.BytesIO(response.data)).size == (1200, 900)
+    # The page shows a copy at twice its shown size, under a URL browsers may keep.
+    thumb_url = re.search(r'src="([^"]*assets/page/preview\.png\?w=\d+)"', page).group(1)
+    thumb = as_a_user.get(thumb_url.replace("&amp;", "&"))
+    assert thumb.status_code == 200 and thumb.mimetype == "image/png"
+    assert Image.open(io.BytesIO(thumb.data)).width == int(thumb_url.rsplit("=", 1)[1])
+    assert "max-age=3600" in thumb.headers["Cache-Control"]
+    assert (
+        as_a_user.get(thumb_url, headers={"If-None-Match": thumb.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 def test_partners_keep_the_published_version_while_a_draft_changes(
@@ -287,7 +297,7 @@ def test_a_refused_edit_of_a_published_kit_opens_no_draft(
         data={"name": "Invitation", "subject": "Hi", "template": "<p>\n{{ fields.nope }}"},
     )
     assert error_of(response.text, "template") == (
-        "Line 2: fields.nope is not a field declared in kit.toml"
+        "Line 2: fields.nope is not a field declared in the kit settings"
     )
     assert services.draft_of(db_session, kit) is None
     assert len(storage.list_keys("kits/")) == len(kit_files()) - 1

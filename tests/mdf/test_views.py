@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -418,3 +419,21 @@ def test_inline_proofs_are_served_sandboxed_and_active_pdfs_refused(funds, as_a_
     policy = opened.headers["Content-Security-Policy"]
     assert policy.startswith("sandbox;") and "default-src 'none'" in policy
     assert opened.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_allocation_page_forms_have_their_own_ids_and_the_move_form_works(
+    funds, as_finance, world
+) -> None:
+    allocation = funds.allocation("5000")
+    funds.session.commit()
+    page = as_finance.get(f"/mdf/allocations/{allocation.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert 'for="move-amount"' in page and 'for="amount"' in page
+    other = re.search(r'<option value="(\d+)"', page[page.index('id="move-to_partner_id"') :])
+    response = as_finance.post(
+        f"/mdf/allocations/{allocation.id}/move",
+        data={"move-to_partner_id": other.group(1), "move-amount": "1000", "move-comment": "x"},
+    )
+    assert response.status_code == 302

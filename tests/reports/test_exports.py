@@ -77,6 +77,9 @@ def test_vendor_dashboard_pdf_is_one_page_with_the_headline_figures(program, as_
     assert response.mimetype == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) == 1
+    # Tagged: a screen reader gets its headings and tables in order.
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
     text = " ".join(reader.pages[0].extract_text().split())
     for shown in (
         "Program dashboard",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -150,7 +151,34 @@ def test_finance_sees_the_numbers_without_links_to_leads(program, as_finance) ->
 
 def test_charts_have_their_data_and_labels(program, as_admin) -> None:
     html = _page(as_admin)
-    assert '<script type="application/json" id="chart-data">' in html
     for chart in ("chart-funnel", "chart-trend", "chart-partners", "chart-kits"):
         assert f'<canvas id="{chart}" role="img" aria-label="' in html
     assert "vendor/chart.js/chart.umd.min.js" in html and "<script>" not in html
+    charts = _chart_data(html)
+    funnel = charts["chart-funnel"]
+    assert funnel["labels"] == [
+        "Landing page views",
+        "Leads",
+        "Qualified leads",
+        "Opportunities",
+        "Won",
+    ]
+    assert funnel["series"][0]["data"] == [180, 7, 3, 6, 4]
+    trend = {series["label"]: series["data"] for series in charts["chart-trend"]["series"]}
+    assert trend["Leads"] == [2, 2, 2, 1, 0, 0]
+    assert trend["Won revenue"] == [7000, 0, 10000, 0, 3000, 0]
+    assert trend["MDF paid"] == [0, 0, 0, 0, 5000, 0]
+    partners = charts["chart-partners"]
+    assert partners["labels"][0] == "Cobalt Systems Group"
+    assert partners["series"][0] == {
+        "label": "Open pipeline",
+        "data": [8000, *partners["series"][0]["data"][1:]],
+        "kind": "bar",
+        "axis": "money",
+    }
+
+
+def _chart_data(html: str) -> dict:
+    start = html.index('<script type="application/json" id="chart-data">')
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    return json.loads(body)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bump whenever the engine's output for the same inputs changes: it invalidates the cache.
-RENDER_FORMAT_VERSION = "1"
+RENDER_FORMAT_VERSION = "2"
 
 #: Which files each asset kind can become.
 TARGETS: dict[str, tuple[str, ...]] = {
-    "print": ("pdf", "png"),
+    # xpdf: the print-ready PDF (PDF/X-4, bleed, crop marks), downloaded as -print-ready.pdf
+    "print": ("pdf", "xpdf", "png"),
     "email": ("html", "txt", "eml"),
     "landing": ("html",),
     "banner": ("png",),
@@ -18,6 +19,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
 
 CONTENT_TYPES: dict[str, str] = {
     "pdf": "application/pdf",
+    "xpdf": "application/pdf",
     "png": "image/png",
     "html": "text/html; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
@@ -27,7 +29,15 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 #: Targets rendered by WeasyPrint; the others are delivered as HTML or text.
-DOCUMENT_TARGETS = frozenset({"pdf", "png"})
+DOCUMENT_TARGETS = frozenset({"pdf", "xpdf", "png"})
+#: How a target's file is named: (suffix before the extension, extension).
+FILE_NAMES: dict[str, tuple[str, str]] = {"xpdf": ("-print-ready", "pdf")}
+
+
+def file_suffix(target: str) -> str:
+    """The end of an output's file name: ".pdf", "-print-ready.pdf", ..."""
+    suffix, extension = FILE_NAMES.get(target, ("", target))
+    return f"{suffix}.{extension}"
 
 
 class RenderError(Exception):

@@ -13,9 +13,14 @@ from weasyprint import CSS, HTML
 
 from tcma.cobrand.render.context import RenderError
 from tcma.cobrand.render.fetcher import KitURLFetcher
+from tcma.kits.rules import bleed_mm
 
 #: Page sizes a print asset may declare (kit.toml ``page_size``).
 PAGE_SIZES = frozenset({"A3", "A4", "A5", "Letter", "Legal"})
+#: The print-ready PDF's standard: PDF/X-4 (WeasyPrint writes its metadata and TrimBox).
+PRINT_READY_VARIANT = "pdf/x-4"
+#: A print asset's bleed when its kit declares none.
+DEFAULT_BLEED = "3mm"
 #: Resolution of the PNG preview of a print asset's first page.
 PREVIEW_DPI = 150
 #: Largest PNG side we agree to rasterise; a banner of 100000 px would need gigabytes.
@@ -25,12 +30,24 @@ MAX_PIXELS_PER_SIDE = 10_000
 _pdfium_lock = threading.Lock()
 
 
-def print_page_css(page_size: str) -> str:
-    """The user stylesheet that fixes a print asset's page size whatever its template says."""
+def print_page_css(page_size: str, bleed: str | None = None) -> str:
+    """The user stylesheet that fixes a print asset's page size whatever its template says.
+
+    With ``bleed`` (e.g. "3mm"), the print-ready layout: the page grows by the bleed on each
+    side (the template's backgrounds run into it) and crop marks show where to cut.
+    """
     if page_size not in PAGE_SIZES:
         raise RenderError(f"Unknown page size {page_size!r} (use one of {sorted(PAGE_SIZES)})")
     # User-origin !important beats the template's own @page rules in the CSS cascade.
-    return f"@page {{ size: {page_size} !important }}"
+    if bleed is None:
+        return f"@page {{ size: {page_size} !important }}"
+    millimetres = bleed_mm(bleed)
+    if millimetres is None:
+        raise RenderError(f"The bleed {bleed!r} must be millimetres from 0 to 10, e.g. 3mm")
+    return (
+        f"@page {{ size: {page_size} !important; bleed: {millimetres:g}mm !important;"
+        " marks: crop !important }"
+    )
 
 
 def pixel_page_css(width: int, height: int) -> str:
@@ -47,17 +64,31 @@ def check_pixel_size(width: object, height: object) -> tuple[int, int]:
     return width, height  # type: ignore[return-value]
 
 
+def pdf_options(print_ready: bool = False) -> dict[str, object]:
+    """WeasyPrint's options: every PDF is tagged (headings, lists, tables, alt texts for
+    screen readers); a print-ready one is PDF/X-4 with its output intent."""
+    if print_ready:
+        return {"pdf_tags": True, "pdf_variant": PRINT_READY_VARIANT, "output_intent": "srgb"}
+    return {"pdf_tags": True}
+
+
 def html_to_pdf(
-    html: str, fetcher: KitURLFetcher, page_css: str, *, first_page_only: bool = False
+    html: str,
+    fetcher: KitURLFetcher,
+    page_css: str,
+    *,
+    first_page_only: bool = False,
+    print_ready: bool = False,
 ) -> bytes:
-    """Lay out ``html`` (fetching only through ``fetcher``) and return the PDF."""
+    """Lay out ``html`` (fetching only through ``fetcher``) and return the tagged PDF."""
+    options = pdf_options(print_ready)
     stylesheet = CSS(string=page_css, url_fetcher=fetcher)
-    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet])
+    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet], **options)
     if not document.pages:
         raise RenderError("The template produced no page")
     if first_page_only and len(document.pages) > 1:
         document = document.copy(document.pages[:1])
-    return document.write_pdf()
+    return document.write_pdf(**options)
 
 
 def pdf_page_to_png(pdf: bytes, size: tuple[int, int] | None = None) -> bytes:

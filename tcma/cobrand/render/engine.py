@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Literal
 
-from tcma.cobrand.render.context import TARGETS, RenderContext, RenderedFile
+from tcma.cobrand.render.context import TARGETS, RenderContext, RenderedFile, file_suffix
 from tcma.cobrand.render.outputs import check_target, render_in_process
 from tcma.cobrand.render.pool import RenderPool, shared_pool
 from tcma.cobrand.render.source import KitSource
@@ -19,7 +19,7 @@ Renderer = Callable[[KitSource, str, RenderContext, str], RenderedFile]
 # Names of the files inside a bundle where the asset key alone would be unclear.
 _BUNDLE_SUFFIXES = {("print", "png"): "-preview", ("social", "png"): "-image"}
 # PDFs and PNGs are compressed already; deflating them again costs time for nothing.
-_STORED = frozenset({"pdf", "png"})
+_STORED = frozenset({"pdf", "xpdf", "png"})
 
 
 def render_asset(
@@ -45,7 +45,7 @@ def render_asset(
 
 def bundle_entry_name(asset_key: str, kind: str, target: str) -> str:
     """The name of one asset file inside a bundle, e.g. ``datasheet-preview.png``."""
-    return f"{asset_key}{_BUNDLE_SUFFIXES.get((kind, target), '')}.{target}"
+    return f"{asset_key}{_BUNDLE_SUFFIXES.get((kind, target), '')}{file_suffix(target)}"
 
 
 def render_bundle(

@@ -11,6 +11,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from tcma.cobrand.render.context import RenderError
+from tcma.cobrand.render.sniff import sniff_raster
 from tcma.cobrand.render.source import normalise_kit_path
 from tcma.cobrand.render.variables import BRAND_LOGO_URL, FIELD_URL_PREFIX
 
@@ -22,23 +23,9 @@ log = logging.getLogger(__name__)
 # importer's "no SVG" rule (SVG is a document that could reference more URLs).
 DATA_URL_MAX_BYTES = 512 * 1024
 
+
 # Magic numbers of the raster formats the kit format allows, for bytes whose name we
 # cannot trust (uploaded logos, field images, data: URLs).
-_RASTER_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_raster(data: bytes) -> str | None:
-    """Return the MIME type of a PNG, JPEG, GIF or WebP image, else None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((mime for magic, mime in _RASTER_SIGNATURES if data.startswith(magic)), None)
-
-
 class KitURLFetcher(URLFetcher):
     """Answers ``tcma-kit:media/…``, ``tcma-brand:logo`` and ``tcma-field:<key>``; refuses the rest.
 

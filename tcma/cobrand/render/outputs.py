@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from tcma.cobrand.render.context import (
     CONTENT_TYPES,
@@ -14,21 +16,33 @@ from tcma.cobrand.render.context import (
     RenderContext,
     RenderedFile,
     RenderError,
+    file_suffix,
 )
-from tcma.cobrand.render.documents import (
-    check_pixel_size,
-    html_to_pdf,
-    pdf_page_to_png,
-    pixel_page_css,
-    print_page_css,
+from tcma.cobrand.render.emails import (
+    add_preheader,
+    ask_shown_size,
+    build_eml,
+    inline_css,
+    one_line,
 )
-from tcma.cobrand.render.emails import add_preheader, build_eml, inline_css, one_line
-from tcma.cobrand.render.fetcher import KitURLFetcher
 from tcma.cobrand.render.sandbox import make_environment, render_string
 from tcma.cobrand.render.sandbox import render_template as run_template
 from tcma.cobrand.render.source import KitSource, find_asset
 from tcma.cobrand.render.textify import html_to_text
 from tcma.cobrand.render.variables import template_variables
+
+if TYPE_CHECKING:
+    from tcma.cobrand.render.fetcher import KitURLFetcher
+
+
+def _weasy(module: str) -> ModuleType:
+    """documents or fetcher, the WeasyPrint side of rendering, loaded on first use.
+
+    Only processes that render documents (render workers, one-off CLI renders) import
+    WeasyPrint; web workers importing the engine for its checks and names never do.
+    """
+    return importlib.import_module(f"tcma.cobrand.render.{module}")
+
 
 #: Largest file a render may produce.
 DEFAULT_MAX_OUTPUT_BYTES = 25 * 1024 * 1024
@@ -74,7 +88,9 @@ class _Job:
         return path
 
     def fetcher(self) -> KitURLFetcher:
-        fetcher = KitURLFetcher(self.source.read, self.ctx.brand_logo, self.ctx.field_images)
+        fetcher = _weasy("fetcher").KitURLFetcher(
+            self.source.read, self.ctx.brand_logo, self.ctx.field_images
+        )
         # The list is shared so the refusals of this render end up in its result.
         fetcher.refused = self.refused
         return fetcher
@@ -82,7 +98,7 @@ class _Job:
 
 def output_filename(source: KitSource, asset_key: str, target: str) -> str:
     """The download name of one output, e.g. ``webinar-invitation-datasheet.pdf``."""
-    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}.{target}"
+    return f"{source.manifest.get('slug') or 'kit'}-{asset_key}{file_suffix(target)}"
 
 
 def check_target(source: KitSource, asset_key: str, target: str) -> dict[str, Any]:
@@ -112,8 +128,9 @@ def render_in_process(
     data = _RENDERERS[(asset["kind"], target)](job)
     if len(data) > max_output_bytes:
         raise RenderError(
-            f"The rendered {target.upper()} is {len(data) / 1e6:.1f} MB, more than the "
-            f"{max_output_bytes / 1e6:g} MB allowed"
+            # MB as everywhere else in tcma's messages: 1,048,576 bytes.
+            f"The rendered {target.upper()} is {len(data) / 1048576:.1f} MB, more than the "
+            f"{max_output_bytes / 1048576:g} MB allowed"
         )
     return RenderedFile(
         filename=output_filename(source, asset_key, target),
@@ -133,21 +150,32 @@ def _document_html(job: _Job) -> str:
 
 
 def _print_pdf(job: _Job) -> bytes:
-    css = print_page_css(job.asset.get("page_size", "A4"))
-    return html_to_pdf(_document_html(job), job.fetcher(), css)
+    documents = _weasy("documents")
+    css = documents.print_page_css(job.asset.get("page_size", "A4"))
+    return documents.html_to_pdf(_document_html(job), job.fetcher(), css)
+
+
+def _print_ready_pdf(job: _Job) -> bytes:
+    documents = _weasy("documents")
+    css = documents.print_page_css(
+        job.asset.get("page_size", "A4"), bleed=job.asset.get("bleed", documents.DEFAULT_BLEED)
+    )
+    return documents.html_to_pdf(_document_html(job), job.fetcher(), css, print_ready=True)
 
 
 def _print_png(job: _Job) -> bytes:
-    css = print_page_css(job.asset.get("page_size", "A4"))
-    pdf = html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
-    return pdf_page_to_png(pdf)
+    documents = _weasy("documents")
+    css = documents.print_page_css(job.asset.get("page_size", "A4"))
+    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    return documents.pdf_page_to_png(pdf)
 
 
 def _image_png(job: _Job) -> bytes:
-    size = check_pixel_size(job.asset.get("width"), job.asset.get("height"))
-    css = pixel_page_css(*size)
-    pdf = html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
-    return pdf_page_to_png(pdf, size)
+    documents = _weasy("documents")
+    size = documents.check_pixel_size(job.asset.get("width"), job.asset.get("height"))
+    css = documents.pixel_page_css(*size)
+    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    return documents.pdf_page_to_png(pdf, size)
 
 
 def _web_html(job: _Job) -> str:
@@ -158,7 +186,8 @@ def _email_html(job: _Job) -> str:
     preheader = render_string(
         job.envs.text, job.asset.get("preheader", ""), job.variables(document=False), "preheader"
     )
-    return inline_css(add_preheader(_web_html(job), preheader))
+    html = inline_css(add_preheader(_web_html(job), preheader))
+    return ask_shown_size(html, job.ctx.media_base_url)
 
 
 def _email_text(job: _Job) -> str:
@@ -213,6 +242,7 @@ def _social_json(job: _Job) -> bytes:
 
 _RENDERERS: dict[tuple[str, str], Callable[[_Job], bytes]] = {
     ("print", "pdf"): _print_pdf,
+    ("print", "xpdf"): _print_ready_pdf,
     ("print", "png"): _print_png,
     ("email", "html"): lambda job: _email_html(job).encode(),
     ("email", "txt"): lambda job: _email_text(job).encode(),

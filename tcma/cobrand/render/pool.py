@@ -297,8 +297,13 @@ _locks: dict[int, threading.Lock] = {}
 
 
 def configure_shared_pool(**settings: Any) -> None:
-    """Set the RenderPool arguments (size, time_limit, ...) of the per-process shared pool."""
+    """Set the RenderPool arguments (size, time_limit, ...) of the per-process shared pool.
+
+    The same settings again change nothing (every app built in a process calls this).
+    """
     with _locks.setdefault(os.getpid(), threading.Lock()):
+        if settings == _shared["settings"]:
+            return
         _shared["settings"] = settings
         if _shared["pool"] is not None and _shared["pid"] == os.getpid():
             _shared["pool"].close()

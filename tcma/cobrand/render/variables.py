@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from markupsafe import Markup
+from PIL import Image
 
 from tcma.cobrand.render.context import RenderContext
 from tcma.cobrand.render.source import declared_fields, normalise_kit_path
@@ -46,6 +48,10 @@ def template_variables(
         "media": _media_function(None if document else ctx.media_base_url, document),
         "field_image": _field_image_function(ctx, document),
     }
+    # The logo's pixel size, so an email can give its <img> a width and a height (Outlook).
+    variables["brand"]["logo_width"], variables["brand"]["logo_height"] = _image_size(
+        ctx.brand_logo
+    )
     if document:
         variables["brand"]["logo_url"] = BRAND_LOGO_URL if ctx.brand_logo else ""
     else:
@@ -54,6 +60,17 @@ def template_variables(
         # The lead form is built by the app, not by the partner: it is the one trusted HTML.
         variables["lead_form"] = Markup(ctx.lead_form_html)  # noqa: S704
     return variables
+
+
+def _image_size(data: bytes | None) -> tuple[int, int]:
+    """(width, height) of an image in pixels; (0, 0) when there is none or it is unreadable."""
+    if not data:
+        return 0, 0
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return 0, 0
 
 
 def tracking_url(landing_url: str, utm: Mapping[str, str], content: str = "") -> str:

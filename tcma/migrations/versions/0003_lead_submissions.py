@@ -15,15 +15,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, never batch mode: on SQLite a batch rebuild of leads would drop the
+# roll-up triggers that 0002 put on it.
 def upgrade() -> None:
-    with op.batch_alter_table("leads") as batch:
-        batch.add_column(
-            sa.Column("submissions", sa.Integer(), server_default=sa.text("1"), nullable=False)
-        )
-        batch.add_column(sa.Column("last_submitted_at", sa.DateTime(timezone=True)))
+    op.add_column(
+        "leads", sa.Column("submissions", sa.Integer(), server_default=sa.text("1"), nullable=False)
+    )
+    op.add_column("leads", sa.Column("last_submitted_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("leads") as batch:
-        batch.drop_column("last_submitted_at")
-        batch.drop_column("submissions")
+    op.execute("ALTER TABLE leads DROP COLUMN last_submitted_at")
+    op.execute("ALTER TABLE leads DROP COLUMN submissions")

@@ -1,7 +1,7 @@
 """api: tokens, idempotent responses, webhooks; external ids on opportunities
 
 Revision ID: 0006_api
-Revises: 0004_jobs
+Revises: 0005_list_indexes
 Create Date: 2026-12-01 22:01:14.700888
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0006_api"
-down_revision: str | None = "0004_jobs"
+down_revision: str | None = "0005_list_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -186,21 +186,23 @@ def upgrade() -> None:
             batch_op.f("ix_webhook_attempts_delivery_id"), ["delivery_id"], unique=False
         )
 
-    with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("external_source", sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column("external_id", sa.String(length=100), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_opportunities_partner_id"),
-            ["partner_id", "external_source", "external_id"],
-        )
+    # Plain ALTER TABLE and a unique index, never batch mode: on SQLite a batch rebuild of
+    # opportunities would drop the roll-up triggers that 0002 put on it.
+    op.add_column("opportunities", sa.Column("external_source", sa.String(length=40)))
+    op.add_column("opportunities", sa.Column("external_id", sa.String(length=100)))
+    op.create_index(
+        "uq_opportunities_external",
+        "opportunities",
+        ["partner_id", "external_source", "external_id"],
+        unique=True,
+    )
 
 
 def downgrade() -> None:
 
-    with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_opportunities_partner_id"), type_="unique")
-        batch_op.drop_column("external_id")
-        batch_op.drop_column("external_source")
+    op.drop_index("uq_opportunities_external", table_name="opportunities")
+    op.execute("ALTER TABLE opportunities DROP COLUMN external_id")
+    op.execute("ALTER TABLE opportunities DROP COLUMN external_source")
 
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_delivery_id"))
