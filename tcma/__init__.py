@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tcma import commands, db, errors, mail, resources, security, templating, web_perf
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
+from tcma.api import tasks as api_tasks  # noqa: F401 - registers its jobs
 from tcma.api import token_views
 from tcma.api.spec import init_api
 from tcma.campaigns import landing_views, launch_views

@@ -118,7 +118,7 @@ ROUTES: dict[str, Route] = {
     "webhooks.endpoint": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}"),
     "webhooks.rotate": Route(HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/rotate"),
     "webhooks.set_status": Route(
-        HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/status/active", "POST"
+        HOOK_A, lambda c: f"/webhooks/{hook(c).endpoint_id}/status", "POST", {"status": "active"}
     ),
     "webhooks.delivery": Route(
         HOOK_A,

@@ -145,10 +145,11 @@ class Opportunity(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default=rules.SOURCE_MANUAL)
-    external_source: Mapped[str | None] = mapped_column(String(40))
-    external_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A CRM's own id for the deal (migration 0006 adds them last, so they come last here too).
+    external_source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(100))
 
     partner: Mapped[Partner] = relationship()
     campaign: Mapped[Campaign | None] = relationship()

@@ -3,7 +3,16 @@ delivery log of each, redelivery, secret rotation, enabling and disabling."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -95,12 +104,13 @@ def rotate(endpoint_id: int) -> str | Response:
     return render_template("webhooks/rotate.html", endpoint=record, form=form)
 
 
-@bp.post("/<int:endpoint_id>/status/<any(active, disabled):status>")
+@bp.post("/<int:endpoint_id>/status")
 @managers
-def set_status(endpoint_id: int, status: str) -> Response:
-    """Enable or disable an endpoint."""
+def set_status(endpoint_id: int) -> Response:
+    """Enable or disable an endpoint (the button sends status=active or disabled)."""
     record = _endpoint_or_404(endpoint_id)
-    if ActionForm().validate_on_submit():
+    status = request.form.get("status", "")
+    if ActionForm().validate_on_submit() and status in ("active", "disabled"):
         services.set_status(db.session(), current_user.id, record, status, "disabled by hand")
         flash("Endpoint enabled." if status == "active" else "Endpoint disabled.", "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=record.id))

@@ -8,6 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tcma.api.models import IdempotentResponse
+from tcma.api.tasks import forget_idempotent_answers
 from tcma.audit import AuditEvent
 from tcma.pipeline.models import Lead, Opportunity, StageChange
 from tests.api.support import ApiClient, make_token
@@ -273,3 +275,19 @@ def test_rate_limit_per_token_with_headers(
     assert ApiClient(app, b_token).get("/api/v1/leads").status_code == 200
     session.close()
     app.extensions["tcma.engine"].dispose()
+
+
+def test_stored_idempotent_answers_are_forgotten_after_a_day(
+    app: Flask, db_session: Session, world: World, live_a
+) -> None:
+    api = ApiClient(app, make_token(db_session, world.users["a_user"]))
+    for key in ("old", "new"):
+        api.post("/api/v1/opportunities", json=_deal(live_a.id), headers={"Idempotency-Key": key})
+    old = db_session.scalars(
+        select(IdempotentResponse).where(IdempotentResponse.key == "old")
+    ).one()
+    old.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
+    db_session.commit()
+    assert forget_idempotent_answers(db_session) == 1
+    db_session.commit()
+    assert db_session.scalars(select(IdempotentResponse.key)).all() == ["new"]

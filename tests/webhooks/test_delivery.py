@@ -230,3 +230,26 @@ def test_delivery_log_shows_and_redelivers(
     delivery = db_session.scalars(select(WebhookDelivery)).one()
     admin.post(f"/webhooks/{endpoint.id}/deliveries/{delivery.id}/redeliver")
     assert len(receiver.calls) == 2 and len(set(receiver.ids())) == 1
+
+
+def test_rotate_asks_first_and_disable_stops_sending(
+    app: Flask, db_session: Session, world: World, receiver: Receiver
+) -> None:
+    campaign = live_campaign(app, db_session, world.partner_a)
+    endpoint = _endpoint(db_session, world, receiver.url, event_types=["opportunity.created"])
+    old = endpoint.secret
+    admin = login(app.test_client(), world.users["admin"])
+    confirm = admin.get(f"/webhooks/{endpoint.id}/rotate").get_data(as_text=True)
+    assert "two signatures" in confirm
+    db_session.expire_all()
+    assert db_session.get(WebhookEndpoint, endpoint.id).secret == old
+    admin.post(f"/webhooks/{endpoint.id}/rotate")
+    db_session.expire_all()
+    rotated = db_session.get(WebhookEndpoint, endpoint.id)
+    assert rotated.secret != old and rotated.previous_secret == old
+    admin.post(f"/webhooks/{endpoint.id}/status", data={"status": "disabled"})
+    _deal(ApiClient(app, make_token(db_session, world.users["a_user"])), campaign.id)
+    assert receiver.calls == []
+    admin.post(f"/webhooks/{endpoint.id}/status", data={"status": "active"})
+    _time_passes(app)
+    assert len(receiver.calls) == 1
