@@ -217,7 +217,15 @@ def landing_html(session: Session, storage: Storage, visit: Visit) -> str | None
 
 
 def with_form(page: str, form_html: str) -> str:
-    """Put the lead form into the page's slot (or before </body> if the kit forgot the slot)."""
+    """Put the lead form into the page's slot (or before </body> if the kit forgot the slot).
+
+    The form's own <style> goes into the page's <head>, where HTML allows it.
+    """
+    style, end, rest = form_html.partition("</style>")
+    head = page.lower().find("</head>")
+    if end and head != -1 and style.lstrip().startswith("<style"):
+        page = page[:head] + style.strip() + end + "\n" + page[head:]
+        form_html = rest.lstrip()
     if LEAD_FORM_SLOT in page:
         return page.replace(LEAD_FORM_SLOT, form_html, 1)
     index = page.lower().rfind("</body>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import Flask
@@ -128,6 +129,10 @@ def test_token_page_shows_the_secret_once_and_revokes_after_confirming(
     assert ApiClient(app, secret).get("/api/v1/leads").status_code == 200
     listing = client.get("/account/tokens/").get_data(as_text=True)
     assert "HubSpot sync" in listing and secret not in listing
+    # The scope checkboxes are a group named by its legend: no label points at the list,
+    # and no single box is required (one of them is).
+    assert "<legend>Scopes" in listing and 'for="scopes"' not in listing
+    assert not re.search(r'<input[^>]*name="scopes"[^>]*required', listing)
     confirm = client.get(f"/account/tokens/{token.id}/revoke")
     assert "stops working at once" in confirm.get_data(as_text=True)
     assert ApiClient(app, secret).get("/api/v1/leads").status_code == 200

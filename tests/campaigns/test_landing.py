@@ -137,6 +137,9 @@ def test_the_lead_form_carries_only_real_attribute_values(client, live_a):
         tag = re.search(rf'<input[^>]*\bname="{optional}"[^>]*>', form)
         assert tag and "required" not in tag.group(0), optional
     assert re.search(r'<input[^>]*\bname="email"[^>]*\brequired\b', form)
+    # The form's stylesheet sits in the page's <head>, where HTML allows a <style>.
+    head, body = html.split("</head>", 1)
+    assert ":where(.tcma-lead-form)" in head and "<style" not in body
 
 
 def test_a_forged_or_foreign_submit_token_is_refused(app, client, db_session, world, live_a):
