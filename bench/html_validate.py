@@ -4,7 +4,8 @@ Loads the demo into a temporary SQLite database and storage folder (CSRF on, as 
 production, so every form carries its token), signs in through the form as each demo user,
 starts a lead export (for its job page) and follows the links from /home, Your exports
 and the failed jobs page as a person would, one page per URL shape (/kits/3 and
-/kits/4 count once), plus the sign-in page, a live campaign's landing page and the 404 page.
+/kits/4 count once), plus the sign-in page, a live campaign's landing page, the 404 page,
+and the landing form and the API token form shown back with errors.
 The HTML is saved to a temporary folder and checked in one run of the Nu checker
 (`java -jar vnu.jar --errors-only --format json`). Prints the errors per page, then each
 distinct message with how often it occurs, then the total.
@@ -161,6 +162,19 @@ def main() -> None:
     save = saver("anonymous")
     for path in ("/login", f"/l/{code}", "/no-such-page"):
         save(path, anonymous.get(path).get_data(as_text=True))
+    # Forms as shown back with errors: the landing form and the API token form.
+    html = anonymous.get(f"/l/{code}").get_data(as_text=True)
+    found = re.search(r'name="submit_token" type="hidden" value="([^"]+)"', html)
+    bad = {"email": "grace-at-navy", "csrf_token": csrf_token(html)}
+    bad["submit_token"] = found.group(1) if found else ""
+    save(f"/l/{code}?errors", anonymous.post(f"/l/{code}", data=bad).get_data(as_text=True))
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    data = {"email": USERS["partner_admin"], "password": DEMO_PASSWORD, "csrf_token": token}
+    client.post("/login", data=data)
+    token = csrf_token(client.get("/account/tokens/").get_data(as_text=True))
+    refused = client.post("/account/tokens/", data={"name": "", "days": "0", "csrf_token": token})
+    saver("partner_admin")("/account/tokens/?errors", refused.get_data(as_text=True))
 
     result = subprocess.run(
         ["java", "-jar", str(args.vnu), "--errors-only", "--format", "json", str(out)],
