@@ -179,6 +179,8 @@ def test_served_port_is_the_one_emailed_links_use(tmp_path: Path) -> None:
         TCMA_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         TCMA_STORAGE_URL=f"file://{tmp_path / 'storage'}",
         TCMA_SMTP_URL="",
+        # No worker runs here: the reset email is sent in the server right after its commit.
+        TCMA_QUEUE_URL="immediate",
     )
     # The tcma command, with the instance folder (and so the mail outbox) in tmp_path.
     program = (

@@ -155,7 +155,7 @@ CASES: dict[tuple[str, str], Case] = {
         "finance",
         _post(
             "/mdf/allocations/{ctx.allocation_a.id}/move",
-            lambda ctx, v: {"to_partner_id": v, "amount": "10"},
+            lambda ctx, v: {"move-to_partner_id": v, "move-amount": "10"},
         ),
         lambda ctx: [ctx.world.partner_a.id],  # the allocation's own partner
         lambda ctx: ctx.world.partner_b.id,
@@ -198,6 +198,21 @@ CASES: dict[tuple[str, str], Case] = {
         ),
         lambda ctx: [],
         lambda ctx: ctx.world.tiers["gold"].id,
+    ),
+    ("TokenForm", "partner_id"): Case(
+        "admin",
+        _post(
+            "/account/tokens/",
+            lambda ctx, v: {
+                "name": "CRM sync",
+                "kind": "service",
+                "partner_id": v,
+                "scopes": "pipeline:read",
+                "days": "30",
+            },
+        ),
+        lambda ctx: [],  # a vendor admin may limit a token to any partner
+        lambda ctx: ctx.world.partner_b.id,
     ),
     ("InviteForm", "partner_id"): Case(
         "admin",

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tcma.api import rules
+from tcma.fields import IdChoiceField, optional_id
 from tcma.forms import Form
 
 
@@ -29,7 +30,7 @@ class TokenForm(Form):
         ],
         default=rules.PERSONAL,
     )
-    partner_id = SelectField("Limited to partner", coerce=str, default="")
+    partner_id = IdChoiceField("Limited to partner", coerce=optional_id, default="")
     scopes = CheckboxesField("Scopes", validators=[DataRequired("Choose at least one scope.")])
     days = IntegerField(
         "Valid for (days)",

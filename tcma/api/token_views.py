@@ -53,7 +53,7 @@ def index() -> str | Response:
         kind_field = getattr(form, "kind", None)
         kind = kind_field.data if kind_field is not None else rules.PERSONAL
         partner = getattr(form, "partner_id", None)
-        partner_id = int(partner.data) if partner is not None and partner.data else None
+        partner_id = partner.data if partner is not None else None
         try:
             created = services.create_token(
                 db.session(),

@@ -85,16 +85,17 @@ def test_field_image_names_are_content_hashes_only(client: FlaskClient) -> None:
 
 
 def test_kit_media_comes_at_the_width_asked_for_and_stays_cached(
-    client: FlaskClient, published_kit: KitVersion
+    app: Flask, client: FlaskClient, published_kit: KitVersion
 ) -> None:
     import io
 
     from PIL import Image
 
-    small = client.get(f"/kit-media/{published_kit.id}/hero.png?w=100")
-    again = client.get(f"/kit-media/{published_kit.id}/hero.png?w=100")
-    full = client.get(f"/kit-media/{published_kit.id}/hero.png")
-    silly = client.get(f"/kit-media/{published_kit.id}/hero.png?w=99999")
+    base = media_path(app, published_kit)
+    small = client.get(f"{base}hero.png?w=100")
+    again = client.get(f"{base}hero.png?w=100")
+    full = client.get(f"{base}hero.png")
+    silly = client.get(f"{base}hero.png?w=99999")
 
     assert small.status_code == 200 and small.mimetype == "image/png"
     assert Image.open(io.BytesIO(small.data)).size == (100, 38)

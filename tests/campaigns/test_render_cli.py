@@ -94,7 +94,7 @@ def test_refusals_say_what_is_wrong(
         (("fixture-kit", "flyer", "--partner", "Brightpath IT"), "has no asset 'flyer'"),
         (
             ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--target", "eml"),
-            "renders as pdf, png, not eml",
+            "renders as pdf, xpdf, png, not eml",
         ),
         (
             ("fixture-kit", "datasheet", "--partner", "Brightpath IT", "--set", "headline="),
