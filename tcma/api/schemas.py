@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from tcma.api.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from tcma.mdf.money import CURRENCIES
@@ -92,6 +92,10 @@ class UTCDateTimeField(fields.DateTime):
 
 class ListQuery(Schema):
     """Query parameters of every list: paging and incremental sync."""
+
+    class Meta:
+        # A misspelt filter is an error, not a silently wider list (the document says so too).
+        unknown = RAISE
 
     cursor = fields.String(
         load_default=None,

@@ -54,7 +54,7 @@ def _own_campaign(campaign_id: int) -> Campaign:
 
 @bp.get("/leads")
 @problems(bp, 400, 422)
-@bp.arguments(schemas.LeadQuery, location="query")
+@bp.arguments(schemas.LeadQuery, location="query", unknown=None)  # None: the Meta decides
 @bp.response(200, schemas.LeadPageSchema)
 @require("pipeline", "read", READERS)
 def list_leads(args: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +138,7 @@ def erase_lead(lead_id: int) -> None:
 
 @bp.get("/opportunities")
 @problems(bp, 400, 422)
-@bp.arguments(schemas.OpportunityQuery, location="query")
+@bp.arguments(schemas.OpportunityQuery, location="query", unknown=None)
 @bp.response(200, schemas.OpportunityPageSchema)
 @require("pipeline", "read", READERS)
 def list_opportunities(args: dict[str, Any]) -> dict[str, Any]:

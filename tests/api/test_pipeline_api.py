@@ -291,3 +291,14 @@ def test_stored_idempotent_answers_are_forgotten_after_a_day(
     assert forget_idempotent_answers(db_session) == 1
     db_session.commit()
     assert db_session.scalars(select(IdempotentResponse.key)).all() == ["new"]
+
+
+def test_an_unknown_list_filter_is_refused_not_ignored(
+    app: Flask, db_session: Session, world: World
+) -> None:
+    api = ApiClient(app, make_token(db_session, world.users["a_user"]))
+    assert api.get("/api/v1/leads?status=new").status_code == 200
+    for query in ("statu=new", "=false"):
+        response = api.get(f"/api/v1/leads?{query}")
+        assert response.status_code == 422 and response.mimetype == PROBLEM, query
+    assert api.get("/api/v1/opportunities?stag=won").status_code == 422
