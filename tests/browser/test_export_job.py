@@ -21,7 +21,8 @@ from tests.browser.conftest import LIVE_CONFIG, LiveServer, sign_in
 from tests.conftest import make_test_app
 from tests.jobs.support import worker_env, worker_process
 
-LEADS = 20_000
+# Enough rows that the export runs for several of the page's one-second polls.
+LEADS = 120_000
 pytestmark = pytest.mark.slow
 
 
