@@ -262,8 +262,23 @@ def opportunities_csv_chunks(
     )
 
 
-def _write(chunks: Iterator[str], out: TextOut, counted: list[int]) -> int:
-    for chunk in chunks:
+def _write(
+    make_chunks: Callable[[Session, ListFilter, str, Progress], Iterator[str]],
+    session: Session,
+    flt: ListFilter,
+    out: TextOut,
+    crm: str,
+    progress: Progress,
+) -> int:
+    """Write the chunks to out, passing progress on; returns the number of rows written."""
+    counted: list[int] = []
+
+    def report(rows: int) -> None:
+        counted.append(rows)
+        if progress:
+            progress(rows)
+
+    for chunk in make_chunks(session, flt, crm, report):
         out.write(chunk)
     return counted[-1] if counted else 0
 
@@ -277,14 +292,7 @@ def write_leads_csv(
     progress: Progress = None,
 ) -> int:
     """Write the filtered leads as CSV to out; returns the number of rows written."""
-    counted: list[int] = []
-
-    def report(rows: int) -> None:
-        counted.append(rows)
-        if progress:
-            progress(rows)
-
-    return _write(leads_csv_chunks(session, flt, crm, report), out, counted)
+    return _write(leads_csv_chunks, session, flt, out, crm, progress)
 
 
 def write_opportunities_csv(
@@ -296,11 +304,4 @@ def write_opportunities_csv(
     progress: Progress = None,
 ) -> int:
     """Write the filtered opportunities as CSV to out; returns the number of rows written."""
-    counted: list[int] = []
-
-    def report(rows: int) -> None:
-        counted.append(rows)
-        if progress:
-            progress(rows)
-
-    return _write(opportunities_csv_chunks(session, flt, crm, report), out, counted)
+    return _write(opportunities_csv_chunks, session, flt, out, crm, progress)
