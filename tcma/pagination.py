@@ -16,7 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    TypeDecorator,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -135,6 +144,16 @@ def decode_cursor(raw: str | None, width: int) -> tuple[str, tuple[Any, ...]] | 
     return direction, values
 
 
+def _fits(value: Any, column: Any) -> bool:
+    """Whether a cursor value can be compared with ``column`` in SQL without overflowing."""
+    if not isinstance(value, int):
+        return True
+    limit = 2**63 if isinstance(column.type, BigInteger) else 2**31
+    if isinstance(column.type, TypeDecorator) and isinstance(column.type.impl_instance, BigInteger):
+        limit = 2**63
+    return -limit <= value < limit
+
+
 def capped_count(session: Session, stmt: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(rows, more): counts at most cap + 1 rows of stmt, so a million-row list costs no more."""
     inner = stmt.order_by(None).options(lazyload("*")).limit(cap + 1).subquery()
@@ -162,6 +181,8 @@ def keyset(
     ``key_of`` gives a row's sort key when ``order`` holds columns of a joined table.
     """
     decoded = decode_cursor(cursor, len(order))
+    if decoded and not all(_fits(v, c) for v, c in zip(decoded[1], order, strict=True)):
+        decoded = None  # a forged cursor whose number the column cannot hold: page 1
     direction, after = decoded if decoded else (NEXT, None)
     backwards = direction == PREV
     # Walking backwards reverses the order, then the page is flipped back.

@@ -97,6 +97,17 @@ def test_a_malformed_or_foreign_cursor_means_the_first_page(db_session, world: W
     assert decode_cursor(encode_cursor("next", (MOMENT, 5)), 2) == ("next", (MOMENT, 5))
 
 
+def test_a_forged_cursor_with_a_number_too_big_for_the_column_means_the_first_page(
+    db_session, world: World
+) -> None:
+    # On PostgreSQL an id past 2**31 would make the query fail ("integer out of range").
+    _leads(db_session, world.partner_a.id, [MOMENT] * 3)
+    first = keyset(db_session, select(Lead), ORDER, None, per_page=2)
+    for huge in (2**31, -(2**31) - 1, 2**70):
+        page = keyset(db_session, select(Lead), ORDER, encode_cursor("next", (MOMENT, huge)))
+        assert [lead.id for lead in page.items][:2] == [lead.id for lead in first.items]
+
+
 def test_counts_stop_at_the_cap(db_session, world: World) -> None:
     _leads(db_session, world.partner_a.id, [MOMENT] * 12)
     assert capped_count(db_session, select(Lead), cap=10) == (10, True)

@@ -19,6 +19,9 @@ MAX_LIMIT = 200
 #: matches this pattern is a valid cursor (so the schema says exactly what is accepted).
 CURSOR_PATTERN = r"^c[0-9a-f]{1,15}$"
 
+#: Ids are 32-bit integers on PostgreSQL: a larger cursor means "from the newest row".
+_MAX_ID = 2**31 - 1
+
 
 def encode_cursor(last_id: int) -> str:
     """An opaque cursor that resumes after ``last_id``."""
@@ -33,7 +36,7 @@ def decode_cursor(cursor: str) -> int:
             detail="This cursor is not valid; use next_cursor from a list answer.",
             errors=[{"location": "query", "field": "cursor", "message": "Not a valid cursor."}],
         )
-    return int(cursor[1:], 16)
+    return min(int(cursor[1:], 16), _MAX_ID)
 
 
 @dataclass(frozen=True)

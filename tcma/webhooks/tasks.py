@@ -78,7 +78,11 @@ def post(url: str, body: str, headers: dict[str, str], allow_private: bool) -> i
 
 
 def _lease(session: Session, delivery_id: int) -> WebhookDelivery | None:
-    stmt = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .with_for_update(of=WebhookDelivery)  # the joined event is only read
+    )
     delivery = session.scalar(stmt)
     now = utcnow()
     if delivery is None or delivery.status != "pending":

@@ -200,6 +200,9 @@ def test_cursor_pages_walk_every_lead_once(
             break
         url = f"/api/v1/leads?limit=3&cursor={page['next_cursor']}"
     assert seen == sorted(ids, reverse=True)
+    # A cursor past the largest id PostgreSQL's integer holds starts from the newest lead.
+    huge = api.get("/api/v1/leads?limit=3&cursor=ce875aa48")
+    assert [item["id"] for item in huge.get_json()["items"]] == seen[:3]
     bad = api.get("/api/v1/leads?cursor=garbage!")
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "cursor"
     too_many = api.get("/api/v1/leads?limit=1000")
