@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import pytest
 from flask import Flask
@@ -64,7 +64,11 @@ def test_live_previews_beyond_the_limit_get_429_and_pages_still_answer(
         futures = [executor.submit(live_preview, n) for n in range(PARALLEL)]
         renders.wait_started(2)
         # The others are refused at once, while the two renders are still running.
-        done, _ = wait(futures, timeout=20)
+        done: set = set()
+        while len(done) < PARALLEL - 2:
+            finished, _ = wait(set(futures) - done, timeout=20, return_when=FIRST_COMPLETED)
+            assert finished, "a refused preview took more than 20 s to answer"
+            done |= finished
         refused = [f.result() for f in done]
         assert len(refused) == PARALLEL - 2
         assert renders.active == 2 and not renders.release.is_set()
