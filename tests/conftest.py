@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import utils as login_utils
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
 import tcma.models  # noqa: F401 - every table on Base.metadata
@@ -26,6 +26,7 @@ from tcma.accounts.models import Partner, Tier, User
 from tcma.db import Base, make_engine, reader_engine
 
 TEST_PASSWORD = "blue-harbour-lantern-42"
+WORLD_SEEDED = "tcma_world_seeded"
 
 
 def _database_per_worker(url: str) -> str:
@@ -71,6 +72,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sqlite_world_template(sqlite_template: Path) -> Path:
+    """The empty template plus build_world's data: most tests start from it (users are slow)."""
+    path = sqlite_template.with_name("world.sqlite3")
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        build_world(session)
+    with reader_engine(engine).connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
 def pg_schema() -> Iterator[str]:
     engine = make_engine(PG_URL)
     Base.metadata.drop_all(engine)
@@ -96,7 +111,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         _truncate_pg(url)
     else:
-        template = request.getfixturevalue("sqlite_template")
+        # A test that asks for the world starts from a copy that already holds it.
+        seeded = "world" in request.fixturenames
+        setattr(request.node, WORLD_SEEDED, seeded)
+        template = request.getfixturevalue("sqlite_world_template" if seeded else "sqlite_template")
         target = tmp_path / "tcma.sqlite3"
         shutil.copyfile(template, target)
         yield f"sqlite:///{target}"
@@ -164,36 +182,53 @@ def _add_user(session: Session, email: str, role: str, partner: Partner | None, 
     return user
 
 
+# key, email, role, partner ("a", "b" or None), name
+WORLD_USERS = (
+    ("admin", "admin@vendor.example", rules.ADMIN, None, "Ada Admin"),
+    ("marketer", "marketer@vendor.example", rules.MARKETER, None, "Mo Marketer"),
+    ("finance", "finance@vendor.example", rules.FINANCE, None, "Fin Ance"),
+    ("marketer2", "marketer2@vendor.example", rules.MARKETER, None, "Max Second"),
+    ("finance2", "finance2@vendor.example", rules.FINANCE, None, "Fay Second"),
+    ("a_admin", "anna@brightpath.example", rules.PARTNER_ADMIN, "a", "Anna A-Admin"),
+    ("a_user", "ben@brightpath.example", rules.PARTNER_USER, "a", "Ben A-User"),
+    ("b_admin", "carla@cobalt.example", rules.PARTNER_ADMIN, "b", "Carla B-Admin"),
+    ("b_user", "dev@cobalt.example", rules.PARTNER_USER, "b", "Dev B-User"),
+)
+PARTNER_A, PARTNER_B = "Brightpath IT", "Cobalt Systems Group"
+
+
 def build_world(session: Session) -> World:
     """Create the standard test data and commit it."""
     world = World()
     for name, rank in (("platinum", 3), ("gold", 2), ("registered", 1)):
         world.tiers[name] = services.create_tier(session, None, name, rank)
     world.partner_a = services.create_partner(
-        session, None, "Brightpath IT", world.tiers["gold"].id, "EMEA", "https://brightpath.example"
+        session, None, PARTNER_A, world.tiers["gold"].id, "EMEA", "https://brightpath.example"
     )
     world.partner_b = services.create_partner(
-        session, None, "Cobalt Systems Group", world.tiers["platinum"].id, "NA", ""
+        session, None, PARTNER_B, world.tiers["platinum"].id, "NA", ""
     )
-    a, b = world.partner_a, world.partner_b
-    for key, email, role, partner, name in (
-        ("admin", "admin@vendor.example", rules.ADMIN, None, "Ada Admin"),
-        ("marketer", "marketer@vendor.example", rules.MARKETER, None, "Mo Marketer"),
-        ("finance", "finance@vendor.example", rules.FINANCE, None, "Fin Ance"),
-        ("marketer2", "marketer2@vendor.example", rules.MARKETER, None, "Max Second"),
-        ("finance2", "finance2@vendor.example", rules.FINANCE, None, "Fay Second"),
-        ("a_admin", "anna@brightpath.example", rules.PARTNER_ADMIN, a, "Anna A-Admin"),
-        ("a_user", "ben@brightpath.example", rules.PARTNER_USER, a, "Ben A-User"),
-        ("b_admin", "carla@cobalt.example", rules.PARTNER_ADMIN, b, "Carla B-Admin"),
-        ("b_user", "dev@cobalt.example", rules.PARTNER_USER, b, "Dev B-User"),
-    ):
-        world.users[key] = _add_user(session, email, role, partner, name)
+    partners = {"a": world.partner_a, "b": world.partner_b}
+    for key, email, role, partner, name in WORLD_USERS:
+        world.users[key] = _add_user(session, email, role, partners.get(partner or ""), name)
     session.commit()
     return world
 
 
+def load_world(session: Session) -> World:
+    """The World that build_world made earlier in this database (the SQLite world template)."""
+    world = World(tiers={tier.name: tier for tier in session.scalars(select(Tier))})
+    partners = {p.name: p for p in session.scalars(select(Partner))}
+    world.partner_a, world.partner_b = partners[PARTNER_A], partners[PARTNER_B]
+    users = {user.email: user for user in session.scalars(select(User))}
+    world.users = {key: users[email] for key, email, *_ in WORLD_USERS}
+    return world
+
+
 @pytest.fixture
-def world(db_session: Session) -> World:
+def world(request: pytest.FixtureRequest, db_session: Session) -> World:
+    if getattr(request.node, WORLD_SEEDED, False):
+        return load_world(db_session)
     return build_world(db_session)
 
 
