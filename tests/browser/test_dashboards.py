@@ -9,6 +9,15 @@ from tests.browser.conftest import LiveServer, sign_in
 CHARTS = ("chart-funnel", "chart-trend", "chart-partners", "chart-kits")
 
 
+def wait_for_chart(page, chart_id: str) -> None:
+    """Chart.js has drawn a chart on the canvas (times out, and fails, if it never does)."""
+    page.wait_for_function(
+        "id => !!(window.Chart && window.Chart.getChart(document.getElementById(id)))",
+        arg=chart_id,
+        timeout=15_000,
+    )
+
+
 def test_vendor_dashboard_draws_its_charts_and_filters(page, live_server: LiveServer) -> None:
     errors: list[str] = []
     # A blocked inline script or a chart error would show here (the favicon 404 would not).
@@ -24,8 +33,8 @@ def test_vendor_dashboard_draws_its_charts_and_filters(page, live_server: LiveSe
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("heading", name="Program dashboard").wait_for()
     for chart in CHARTS:
-        drawn = page.evaluate(f"!!window.Chart.getChart(document.getElementById('{chart}'))")
-        assert drawn, chart
+        # The chart scripts are deferred: the heading can be there before they have run.
+        wait_for_chart(page, chart)
     page.get_by_label("Period").select_option(label="All time")
     page.get_by_role("button", name="Show").click()
     page.get_by_text("the beginning to today").wait_for()
@@ -44,6 +53,6 @@ def test_partner_dashboard_fits_a_phone(browser, live_server: LiveServer) -> Non
         phone.get_by_role("heading", name="What to do next").wait_for()
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        assert phone.evaluate("!!window.Chart.getChart(document.getElementById('chart-trend'))")
+        wait_for_chart(phone, "chart-trend")
     finally:
         context.close()
