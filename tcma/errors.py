@@ -8,7 +8,14 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from tcma import db
-from tcma.api.errors import ApiProblem, from_http_exception, is_api_request, problem_response
+from tcma.api.errors import (
+    ApiProblem,
+    from_http_exception,
+    is_api_request,
+    problem_response,
+    rule_problem,
+)
+from tcma.exceptions import DomainError
 from tcma.storage import StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,6 +58,7 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ApiProblem, _api_problem)
     app.register_error_handler(StorageError, _storage_error)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_commit_or_rollback)
 
@@ -97,6 +105,15 @@ def _storage_error(error: StorageError) -> Response:
     response = current_app.make_response((body, code))
     response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER)
     return response
+
+
+def _domain_error(error: DomainError) -> Response | tuple[Response | str, int]:
+    # Views show a refusal next to its field; one that escapes a view is still the person's
+    # input being refused (422 with its message), never a server error.
+    db.rollback_if_open()
+    if is_api_request():
+        return problem_response(rule_problem(error))
+    return _error_page(422, "Not possible", error.message)
 
 
 def _unexpected_error(error: Exception) -> tuple[Response | str, int]:

@@ -9,14 +9,37 @@ with several forms repeats that id. Hidden fields need no id (no label points at
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, TextAreaField
 
+from tcma.exceptions import DomainError
 from tcma.text_rules import control_character_problem
 
 HIDDEN = ("HiddenField", "CSRFTokenField")
+
+T = TypeVar("T")
+
+
+def show_error(form: FlaskForm | None, exc: DomainError) -> None:
+    """A refused action's message next to the input it is about, or at the top of the page."""
+    field = getattr(form, exc.field, None) if form is not None and exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def filled(value: T | None) -> T:
+    """The data of a field whose DataRequired/InputRequired validator has passed.
+
+    The WTForms stubs type every field's data as optional; after validation a required
+    field's data is never None, and this says so where a service needs the value."""
+    if value is None:
+        raise ValueError("a required form field reached a view without a value")
+    return value
 
 
 class Form(FlaskForm):

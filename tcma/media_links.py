@@ -13,6 +13,8 @@ import hmac
 
 from flask import current_app, url_for
 
+from tcma.security import app_secret
+
 KIT_MEDIA = "kit-media"
 BRAND_LOGO = "brand-logo"
 
@@ -25,10 +27,7 @@ def _sign(secret: str | bytes, purpose: str, object_id: int) -> str:
 
 def media_token(purpose: str, object_id: int) -> str:
     """The signature that goes into the public link of one object."""
-    secret = current_app.secret_key
-    if not secret:
-        raise RuntimeError("SECRET_KEY is not set: public media links cannot be signed")
-    return _sign(secret, purpose, object_id)
+    return _sign(app_secret(), purpose, object_id)
 
 
 def media_token_ok(purpose: str, object_id: int, token: str) -> bool:

@@ -3,7 +3,7 @@ check that no address reaches a view with control characters in its path or quer
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from tcma.errors import UnreadableInput
 from tcma.text_rules import has_control_characters
@@ -57,3 +57,12 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def app_secret() -> str | bytes:
+    """The secret that signs tokens and links (config refuses to start without one in
+    production; this says so to the type checker and fails loudly if it ever is unset)."""
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("SECRET_KEY is not set: links and tokens cannot be signed")
+    return secret

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -19,7 +19,7 @@ def external_url(endpoint: str, **values: Any) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """True for local paths only, so ?next= cannot send people to another site.
 
     Refused: other schemes and hosts, scheme-relative ``//host``, backslashes (browsers read

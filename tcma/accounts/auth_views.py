@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -24,7 +25,9 @@ from tcma.accounts.forms import LoginForm, ResetRequestForm, SetPasswordForm
 from tcma.accounts.models import User
 from tcma.accounts.rules import AccountError
 from tcma.extensions import limiter
+from tcma.forms import filled
 from tcma.mail import queue_mail
+from tcma.security import app_secret
 from tcma.urls import external_url, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -58,7 +61,9 @@ def login() -> str | Response:
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(db.session(), form.email.data, form.password.data)
+            user = services.authenticate(
+                db.session(), filled(form.email.data), filled(form.password.data)
+            )
         except AccountError as exc:
             error = exc.message
         else:
@@ -81,7 +86,7 @@ def logout() -> Response:
 
 def _user_from_token(purpose: str, token: str, max_age_key: str) -> User:
     user_id, fingerprint = tokens.read_token(
-        current_app.secret_key, purpose, token, current_app.config[max_age_key]
+        app_secret(), purpose, token, current_app.config[max_age_key]
     )
     user = db.session().get(User, user_id)
     if not tokens.token_matches(user, fingerprint):
@@ -90,7 +95,7 @@ def _user_from_token(purpose: str, token: str, max_age_key: str) -> User:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str) -> str | Response:
+def accept_invitation(token: str) -> ResponseReturnValue:
     """An invited person sets their name and password."""
     try:
         user = _user_from_token(tokens.INVITATION, token, "INVITATION_MAX_AGE")
@@ -99,9 +104,11 @@ def accept_invitation(token: str) -> str | Response:
     form = SetPasswordForm(name=user.name)
     if form.validate_on_submit():
         try:
-            services.accept_invitation(db.session(), user, form.password.data, form.name.data)
+            services.accept_invitation(
+                db.session(), user, filled(form.password.data), filled(form.name.data)
+            )
         except AccountError as exc:
-            form.password.errors.append(exc.message)
+            form.password.errors = [*form.password.errors, exc.message]
         else:
             session.clear()
             login_user(user)
@@ -116,7 +123,7 @@ def forgot_password() -> str | Response:
     """Ask for a reset link; the answer is the same whether the email exists or not."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(db.session(), form.email.data)
+        user = services.find_user_by_email(db.session(), filled(form.email.data))
         if user is not None and user.status == "active":
             send_password_reset(user)
         flash("If that email has an account, a reset link is on its way.", "info")
@@ -126,7 +133,7 @@ def forgot_password() -> str | Response:
 
 def send_password_reset(user: User) -> None:
     """Email a single-use password reset link (sent by a worker after the commit)."""
-    token = tokens.make_token(current_app.secret_key, tokens.PASSWORD_RESET, user)
+    token = tokens.make_token(app_secret(), tokens.PASSWORD_RESET, user)
     link = external_url("auth.reset_password", token=token)
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
     queue_mail(
@@ -140,7 +147,7 @@ def send_password_reset(user: User) -> None:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password from an emailed link."""
     try:
         user = _user_from_token(tokens.PASSWORD_RESET, token, "PASSWORD_RESET_MAX_AGE")
@@ -150,9 +157,9 @@ def reset_password(token: str) -> str | Response:
     del form.name
     if form.validate_on_submit():
         try:
-            services.reset_password(db.session(), user, form.password.data)
+            services.reset_password(db.session(), user, filled(form.password.data))
         except AccountError as exc:
-            form.password.errors.append(exc.message)
+            form.password.errors = [*form.password.errors, exc.message]
         else:
             logout_user()
             session.clear()
@@ -163,7 +170,7 @@ def reset_password(token: str) -> str | Response:
 
 def send_invitation(user: User, inviter: User) -> str:
     """Email an invitation link after the commit; returns the link (shown to the inviter)."""
-    token = tokens.make_token(current_app.secret_key, tokens.INVITATION, user)
+    token = tokens.make_token(app_secret(), tokens.INVITATION, user)
     link = external_url("auth.accept_invitation", token=token)
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     vendor = current_app.config["VENDOR_NAME"]

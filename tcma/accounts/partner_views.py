@@ -13,6 +13,7 @@ from tcma.accounts.access import roles_required
 from tcma.accounts.forms import PartnerForm, StatusForm, TierForm
 from tcma.accounts.models import Partner, Tier, User
 from tcma.accounts.rules import AccountError
+from tcma.forms import filled, show_error
 from tcma.pagination import page_number, paginate
 
 bp = Blueprint("partners", __name__, url_prefix="/admin")
@@ -23,14 +24,6 @@ vendor_staff = roles_required(*rules.VENDOR_ROLES)
 def _tier_choices() -> list[tuple[int, str]]:
     tiers = db.session().scalars(select(Tier).order_by(Tier.rank.desc(), Tier.name))
     return [(tier.id, tier.name) for tier in tiers]
-
-
-def _show_error(form: PartnerForm | TierForm, exc: AccountError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/partners")
@@ -76,13 +69,13 @@ def new_partner() -> str | Response:
             partner = services.create_partner(
                 db.session(),
                 current_user,
-                form.name.data,
+                filled(form.name.data),
                 form.tier_id.data,
                 form.region.data,
                 form.website.data or "",
             )
         except AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(f"{partner.name} was added. Invite its first user next.", "success")
             return redirect(url_for("partners.partner", partner_id=partner.id))
@@ -115,13 +108,13 @@ def edit_partner(partner_id: int) -> str | Response:
                 session,
                 current_user,
                 company,
-                form.name.data,
+                filled(form.name.data),
                 form.tier_id.data,
                 form.region.data,
                 form.website.data or "",
             )
         except AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("Partner saved.", "success")
             return redirect(url_for("partners.partner", partner_id=company.id))
@@ -153,10 +146,14 @@ def tiers() -> str | Response:
     if form.validate_on_submit():
         try:
             tier = services.create_tier(
-                session, current_user, form.name.data, form.rank.data, form.description.data or ""
+                session,
+                current_user,
+                filled(form.name.data),
+                filled(form.rank.data),
+                form.description.data or "",
             )
         except AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(f"Tier {tier.name} was added.", "success")
             return redirect(url_for("partners.tiers"))
@@ -182,12 +179,12 @@ def edit_tier(tier_id: int) -> str | Response:
                 session,
                 current_user,
                 tier,
-                form.name.data,
-                form.rank.data,
+                filled(form.name.data),
+                filled(form.rank.data),
                 form.description.data or "",
             )
         except AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("Tier saved.", "success")
             return redirect(url_for("partners.tiers"))

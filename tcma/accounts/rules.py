@@ -6,6 +6,8 @@ import hashlib
 from functools import lru_cache
 from importlib import resources
 
+from tcma.exceptions import DomainError
+
 ADMIN = "admin"
 MARKETER = "marketer"
 FINANCE = "finance"
@@ -36,13 +38,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A rule about accounts was broken; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def is_vendor_role(role: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tcma.accounts import rules
@@ -15,13 +17,13 @@ class TokenError(Exception):
     """The link is broken, used or too old; the message is for the user."""
 
 
-def make_token(secret_key: str, purpose: str, user: User) -> str:
+def make_token(secret_key: str | bytes, purpose: str, user: User) -> str:
     """A token for one user, bound to their current password so it works once."""
     serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
     return serializer.dumps({"u": user.id, "f": rules.fingerprint(user.password_hash)})
 
 
-def read_token(secret_key: str, purpose: str, token: str, max_age: int) -> tuple[int, str]:
+def read_token(secret_key: str | bytes, purpose: str, token: str, max_age: int) -> tuple[int, str]:
     """Return (user id, password fingerprint) from a valid token."""
     serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
     try:
@@ -33,6 +35,6 @@ def read_token(secret_key: str, purpose: str, token: str, max_age: int) -> tuple
     return int(payload["u"]), str(payload["f"])
 
 
-def token_matches(user: User | None, fingerprint: str) -> bool:
+def token_matches(user: User | None, fingerprint: str) -> TypeGuard[User]:
     """True while the user's password is the one the token was made for."""
     return user is not None and rules.fingerprint(user.password_hash) == fingerprint

@@ -14,6 +14,7 @@ from tcma.accounts.auth_views import send_existing_account_notice, send_invitati
 from tcma.accounts.forms import InviteForm, StatusForm
 from tcma.accounts.models import Partner, User
 from tcma.accounts.rules import AccountError
+from tcma.forms import filled, show_error
 from tcma.pagination import page_number, paginate
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -62,8 +63,9 @@ def _invite_form() -> InviteForm:
         form.partner_id.choices = [(0, "— vendor staff (no partner) —")] + [
             (p.id, p.name) for p in partners
         ]
-        if request.method == "GET" and request.args.get("partner", type=int):
-            form.partner_id.data = request.args.get("partner", type=int)
+        partner_id = request.args.get("partner", type=int)
+        if request.method == "GET" and partner_id:
+            form.partner_id.data = partner_id
             form.role.data = rules.PARTNER_ADMIN
     else:
         del form.partner_id
@@ -77,7 +79,7 @@ def invite() -> str | Response:
     form = _invite_form()
     if form.validate_on_submit():
         partner_field = getattr(form, "partner_id", None)
-        email, role, name = form.email.data, form.role.data, form.name.data or ""
+        email, role, name = filled(form.email.data), filled(form.role.data), form.name.data or ""
         partner_id = (
             (partner_field.data or None) if partner_field is not None else current_user.partner_id
         )
@@ -91,11 +93,7 @@ def invite() -> str | Response:
             # The vendor's admins see every account anyway: they are told plainly.
             user = services.invite_user(session, current_user, email, role, partner_id, name)
         except AccountError as exc:
-            field = getattr(form, exc.field, None) if exc.field else None
-            if field is not None:
-                field.errors = [*field.errors, exc.message]
-            else:
-                flash(exc.message, "error")
+            show_error(form, exc)
         else:
             send_invitation(user, current_user)
             flash(f"Invitation sent to {user.email}.", "success")

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
+from tcma.exceptions import DomainError
+
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
 
@@ -62,6 +64,11 @@ def field_error(status: int, message: str, field: str | None) -> ApiProblem:
             errors=[{"location": "json", "field": field, "message": message}],
         )
     return ApiProblem(status, detail=message)
+
+
+def rule_problem(exc: DomainError) -> ApiProblem:
+    """A rule's refusal (the same one a page shows at its field) as a 422 problem."""
+    return field_error(422, exc.message, exc.field)
 
 
 def is_api_request() -> bool:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 
 from tcma.accounts import rules as account_rules
+from tcma.exceptions import DomainError
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
 AREAS = ("pipeline",)
@@ -36,13 +37,8 @@ ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-class TokenRuleError(Exception):
+class TokenRuleError(DomainError):
     """A token request broke a rule; the message is for the person asking."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def scopes_for_role(role: str) -> tuple[str, ...]:

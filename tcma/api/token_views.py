@@ -16,6 +16,7 @@ from tcma.api.forms import RevokeForm, TokenForm
 from tcma.api.models import ApiToken
 from tcma.api.rules import TokenRuleError
 from tcma.db import utcnow
+from tcma.forms import show_error
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
@@ -65,11 +66,7 @@ def index() -> str | Response:
                 partner_id=partner_id,
             )
         except TokenRuleError as exc:
-            field = getattr(form, exc.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, exc.message]
-            else:
-                flash(exc.message, "error")
+            show_error(form, exc)
     tokens = services.visible_tokens(db.session(), current_user)
     return render_template(
         "api/tokens.html",

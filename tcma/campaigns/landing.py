@@ -31,6 +31,7 @@ from tcma.campaigns.rendering import CampaignDraft, build_context, cached_render
 from tcma.cobrand.models import BrandVersion
 from tcma.cobrand.render import RENDER_FORMAT_VERSION, RenderError
 from tcma.kits.models import KitAsset
+from tcma.security import app_secret
 from tcma.storage import Storage, StorageError, StorageNotFound
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ def landing_html(session: Session, storage: Storage, visit: Visit) -> str | None
     else:
         _recent.put(key, page)
         return page
-    campaign = session.get(Campaign, visit.campaign_id)
+    campaign = session.get_one(Campaign, visit.campaign_id)
     brand = session.get(BrandVersion, visit.brand_version_id) if visit.brand_version_id else None
     try:
         ctx = build_context(
@@ -235,7 +236,7 @@ def with_form(page: str, form_html: str) -> str:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SUBMIT_TOKEN_SALT)
+    return URLSafeTimedSerializer(app_secret(), salt=SUBMIT_TOKEN_SALT)
 
 
 def new_submit_token(campaign_id: int) -> str:

@@ -122,7 +122,7 @@ def _brand(visit: landing.Visit) -> dict[str, object]:
     """The template values of the partner's own pages: brand values and logo URL."""
     session = db.session()
     version = session.get(BrandVersion, visit.brand_version_id) if visit.brand_version_id else None
-    partner = session.get(Partner, visit.partner_id)
+    partner = session.get_one(Partner, visit.partner_id)
     return {
         "brand": brand_services.brand_values(partner, version),
         "logo_url": brand_logo_url(version),
@@ -184,7 +184,7 @@ def _form_page(
         )
     page = landing.landing_html(db.session(), get_storage(), visit)
     if page is None:
-        campaign = db.session().get(Campaign, visit.campaign_id)
+        campaign = db.session().get_one(Campaign, visit.campaign_id)
         page = render_template(
             "landing/fallback.html",
             campaign=campaign,
@@ -249,7 +249,7 @@ def submit(code: str) -> Response:
             for name in ("first_name", "last_name", "email", "company", "title", "phone", "country")
         }
     )
-    campaign = db.session().get(Campaign, visit.campaign_id)
+    campaign = db.session().get_one(Campaign, visit.campaign_id)
     try:
         pipeline_services.capture_lead(
             db.session(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tcma.campaigns.models import DRAFT, ENDED, LIVE, PAUSED
+from tcma.exceptions import DomainError
 
 LAUNCH, PAUSE, RESUME, END, RESCHEDULE = "launch", "pause", "resume", "end", "reschedule"
 
@@ -31,13 +32,8 @@ MAX_RUN_DAYS = 366 * 2
 MAX_CONSENT_LENGTH = 1000
 
 
-class LaunchError(Exception):
+class LaunchError(DomainError):
     """A launch rule was broken; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def next_status(status: str, action: str) -> str:

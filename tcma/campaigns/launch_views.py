@@ -18,7 +18,7 @@ from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import landing_url
 from tcma.db import utcnow
-from tcma.forms import Form
+from tcma.forms import Form, show_error
 
 bp = Blueprint("launch", __name__, url_prefix="/campaigns")
 partner_only = roles_required(*account_rules.PARTNER_ROLES)
@@ -59,14 +59,6 @@ def _campaign(campaign_id: int) -> Campaign:
     return get_scoped_or_404(db.session(), Campaign, campaign_id)
 
 
-def _show_error(form: Form, exc: rules.LaunchError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
-
-
 @bp.route("/<int:campaign_id>/launch", methods=["GET", "POST"], endpoint="launch")
 @signed_in
 def launch_page(campaign_id: int) -> str | Response:
@@ -94,7 +86,7 @@ def launch_page(campaign_id: int) -> str | Response:
                 consent_text=form.consent_text.data or "",
             )
         except rules.LaunchError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(
                 "The campaign is live: share its links below."

@@ -12,10 +12,10 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Date, bindparam, func, select
+from sqlalchemy import Date, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -77,7 +77,9 @@ def visit_utm(args: Mapping[str, str]) -> dict[str, str]:
 def _upsert(dialect: str) -> Any:
     # Built once per dialect; counts are added to what the table holds, never set, so any
     # number of processes and machines can write the same rows.
-    table = PageViewDay.__table__  # a Core statement: it runs as written, for many rows
+    table = cast(
+        Table, PageViewDay.__table__
+    )  # a Core statement: it runs as written, for many rows
     values = {
         "campaign_id": bindparam("campaign_id"),
         "day": bindparam("day", type_=Date),
@@ -90,7 +92,7 @@ def _upsert(dialect: str) -> Any:
         # trip.
         relaxed = select(func.set_config("synchronous_commit", "off", True)).cte("relaxed")
         source = select(*values.values()).select_from(relaxed)
-        stmt = pg_insert(table).from_select(list(values), source)
+        stmt: Any = pg_insert(table).from_select(list(values), source)
     else:
         stmt = sqlite_insert(table).values(**values)
     return stmt.on_conflict_do_update(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from tcma.accounts import rules as account_rules
+from tcma.exceptions import DomainError
 
 REGIONS = account_rules.REGIONS
 KINDS = ("email", "landing", "print", "social", "banner")
@@ -116,13 +117,8 @@ KIND_KEYS = {
 }
 
 
-class KitError(Exception):
+class KitError(DomainError):
     """A rule about kits was broken; the message is for the user, ``field`` names the input."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class Problem(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
@@ -11,6 +12,7 @@ from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required
 from tcma.accounts.models import Tier
+from tcma.forms import filled
 from tcma.kits import authoring, importer, previews, rules, services
 from tcma.kits import tasks as kit_tasks
 from tcma.kits.forms import ActionForm, KitForm, PublishForm, ZipUploadForm, split_list
@@ -35,8 +37,8 @@ def _kit_form(**kwargs: object) -> KitForm:
 
 def _metadata(form: KitForm) -> authoring.KitMetadata:
     return authoring.KitMetadata(
-        name=form.name.data,
-        summary=form.summary.data,
+        name=filled(form.name.data),
+        summary=filled(form.summary.data),
         objective=form.objective.data,
         audience=form.audience.data or "",
         tags=split_list(form.tags.data),
@@ -179,7 +181,7 @@ def publish(kit_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             version = services.publish_draft(
-                db.session(), get_storage(), kit, current_user.id, form.change_note.data
+                db.session(), get_storage(), kit, current_user.id, filled(form.change_note.data)
             )
         except KitError as exc:
             flash(exc.message, "error")
@@ -223,7 +225,7 @@ def discard_draft(kit_id: int) -> Response:
 
 @bp.route("/upload", methods=["GET", "POST"])
 @marketing
-def upload() -> str | Response:
+def upload() -> ResponseReturnValue:
     """Upload a kit zip: all or nothing; a kit that exists gets a new version."""
     form = ZipUploadForm()
     problems: list[str] = []

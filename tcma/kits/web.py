@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from tcma import db, thumbs
 from tcma.cobrand.render import RenderError
+from tcma.forms import show_error
 from tcma.kits import previews, services
 from tcma.kits.models import Kit, KitVersion
 from tcma.kits.rules import DraftRefused, KitError, Problem
@@ -38,10 +39,12 @@ def load_version(kit: Kit, version_id: int) -> KitVersion:
     return services.get_version(db.session(), kit, version_id) or abort(404)
 
 
-def working_version(kit: Kit) -> KitVersion | None:
-    """What the marketer edits: the draft if one is open, else the latest published version."""
+def working_version(kit: Kit) -> KitVersion:
+    """What the marketer edits: the draft if one is open, else the latest published version
+    (a kit that has neither cannot be edited: 404)."""
     session = db.session()
-    return services.draft_of(session, kit) or services.latest_published_version(session, kit)
+    version = services.draft_of(session, kit) or services.latest_published_version(session, kit)
+    return version or abort(404)
 
 
 def vendor_info() -> dict[str, str]:
@@ -53,11 +56,7 @@ def vendor_info() -> dict[str, str]:
 def show_problems(form: FlaskForm, exc: KitError, slots: dict[str, str] | None = None) -> None:
     """Put each problem next to the input it is about, the others in a flash message."""
     if not isinstance(exc, DraftRefused):
-        target = getattr(form, exc.field, None) if exc.field else None
-        if target is not None:
-            target.errors = [*target.errors, exc.message]
-        else:
-            flash(exc.message, "error")
+        show_error(form, exc)
         return
     for problem in exc.problems:
         target = getattr(form, _input_name(problem, exc.slots, slots or {}), None)

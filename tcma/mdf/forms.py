@@ -142,7 +142,7 @@ class FundRequestForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Amounts typed with a currency sign must carry the chosen allocation's currency's."""
-        currency = self.currencies.get(self.allocation_id.data)  # type: ignore[call-overload]
+        currency = self.currencies.get(self.allocation_id.data)
         for field in (self.total_cost, self.requested_amount, self.expected_pipeline):
             field.currency = currency
         return super().validate(extra_validators)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from tcma.exceptions import DomainError
+
 ACTIVITY_TYPES = {
     "event": "Event",
     "webinar": "Webinar",
@@ -25,13 +27,8 @@ PAYMENT_METHODS = {
 }
 
 
-class MdfError(Exception):
+class MdfError(DomainError):
     """A rule of the MDF program was broken; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class TransitionError(MdfError):
@@ -183,10 +180,12 @@ def claim_actions(state: str) -> set[str]:
 def approval_step(
     amount: Decimal,
     threshold: Decimal | None,
-    first_approval: tuple[int, Decimal] | None,
+    first_approval: tuple[int | None, Decimal] | None,
     approver_id: int,
 ) -> str:
-    """'final' when this approval decides the request; 'first' when a second one must follow."""
+    """'final' when this approval decides the request; 'first' when a second one must follow.
+
+    The first approver's id is None when that account has been removed since."""
     if first_approval is None:
         return "first" if threshold is not None and amount > threshold else "final"
     first_approver_id, first_amount = first_approval

@@ -76,7 +76,9 @@ def index() -> str:
                 "claims_back": _count(Claim, rules.CHANGES_REQUESTED),
             },
         )
-    group = request.args.get("by") if request.args.get("by") in GROUPS else "budget"
+    group = request.args.get("by", "budget")
+    if group not in GROUPS:
+        group = "budget"
     rows = ledger.balances_by(session, group)
     peak = max((balance.allocated for _, _, balance in rows), default=0) or 1
     return render_template(

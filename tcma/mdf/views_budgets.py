@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
 from tcma.accounts.models import Partner, Tier
+from tcma.forms import filled
 from tcma.mdf import ledger, money, services_budget
 from tcma.mdf.forms import AdjustForm, AllocateForm, BudgetForm, MoveForm, bulk_form, settings_form
 from tcma.mdf.models import Allocation, Budget, FundRequest
@@ -67,9 +68,9 @@ def new() -> str | Response:
             budget = services_budget.create_budget(
                 db.session(),
                 current_user,
-                name=form.name.data,
-                period_start=form.period_start.data,
-                period_end=form.period_end.data,
+                name=filled(form.name.data),
+                period_start=filled(form.period_start.data),
+                period_end=filled(form.period_end.data),
                 amount=form.amount.data,
                 currency=form.currency.data,
             )
@@ -134,9 +135,9 @@ def edit(budget_id: int) -> str | Response:
                 db.session(),
                 current_user,
                 budget.id,
-                name=form.name.data,
-                period_start=form.period_start.data,
-                period_end=form.period_end.data,
+                name=filled(form.name.data),
+                period_start=filled(form.period_start.data),
+                period_end=filled(form.period_end.data),
                 amount=form.amount.data,
             )
         except MdfError as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
+from tcma.forms import filled
 from tcma.mdf import notify, services_payments
 from tcma.mdf.forms import PaymentExportForm, PaymentForm
 from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
@@ -67,7 +69,7 @@ def export() -> Response:
 
 @bp.route("/claims/<int:claim_id>/pay", methods=["GET", "POST"])
 @finance_only
-def record(claim_id: int) -> str | Response:
+def record(claim_id: int) -> ResponseReturnValue:
     """Record that an approved claim was paid."""
     session = db.session()
     claim = get_scoped_or_404(session, Claim, claim_id)
@@ -80,9 +82,9 @@ def record(claim_id: int) -> str | Response:
                 session,
                 current_user,
                 claim.id,
-                paid_on=form.paid_on.data,
+                paid_on=filled(form.paid_on.data),
                 method=form.method.data,
-                reference=form.reference.data,
+                reference=filled(form.reference.data),
             )
         except MdfError as exc:
             fail(exc, form)

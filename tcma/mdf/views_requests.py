@@ -14,6 +14,7 @@ from tcma import db
 from tcma.accounts.access import get_scoped_or_404, roles_required
 from tcma.campaigns.models import Campaign
 from tcma.campaigns.services import campaigns_statement
+from tcma.forms import filled
 from tcma.mdf import ledger, notify, rules, services_claims, services_requests
 from tcma.mdf.forms import ApproveForm, CommentForm, FundRequestForm, ReasonForm
 from tcma.mdf.models import Allocation, FundRequest
@@ -96,8 +97,8 @@ def _fields(form: FundRequestForm) -> RequestFields:
         activity_type=form.activity_type.data,
         title=form.title.data or "",
         description=form.description.data or "",
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
+        start_date=filled(form.start_date.data),
+        end_date=filled(form.end_date.data),
         total_cost=form.total_cost.data,
         requested_amount=form.requested_amount.data,
         expected_leads=form.expected_leads.data or 0,
@@ -112,8 +113,9 @@ def new() -> str | Response:
     """Write a fund request (saved as a draft)."""
     form = FundRequestForm()
     has_allocations = _form_choices(form)
-    if request.method == "GET" and request.args.get("allocation", type=int):
-        form.allocation_id.data = request.args.get("allocation", type=int)
+    allocation_id = request.args.get("allocation", type=int)
+    if request.method == "GET" and allocation_id:
+        form.allocation_id.data = allocation_id
     if has_allocations and form.validate_on_submit():
         try:
             item = services_requests.create_request(db.session(), current_user, _fields(form))

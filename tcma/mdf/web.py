@@ -18,6 +18,7 @@ from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner, User
 from tcma.fields import AmountField
+from tcma.forms import show_error
 from tcma.mdf import rules
 from tcma.mdf.models import Allocation, Budget
 from tcma.mdf.money import format_money
@@ -45,11 +46,7 @@ def fail(exc: MdfError, form: FlaskForm | None = None) -> None:
     """Undo whatever the failed step touched, then show its message by its field or on top."""
     # A domain error changes nothing: the page re-renders (200) but the session is clean.
     db.rollback_if_open()
-    field = getattr(form, exc.field, None) if form is not None and exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
+    show_error(form, exc)
 
 
 def in_currency(form: FlaskForm, currency: str) -> FlaskForm:

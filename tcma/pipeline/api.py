@@ -14,7 +14,7 @@ from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id
 from tcma.api.auth import require
 from tcma.api.blueprint import api_blueprint, problems
-from tcma.api.errors import ApiProblem, field_error
+from tcma.api.errors import field_error, rule_problem
 from tcma.api.pagination import keyset_page
 from tcma.campaigns.models import Campaign
 from tcma.pipeline import schemas, services, web
@@ -39,10 +39,6 @@ def _filter(args: dict[str, Any], status: str) -> ListFilter:
         owner=str(owner) if owner else "",
         q=args.get("q") or "",
     )
-
-
-def _rule_error(exc: PipelineError) -> ApiProblem:
-    return field_error(422, exc.message, exc.field)
 
 
 def _own_campaign(campaign_id: int) -> Campaign:
@@ -91,7 +87,7 @@ def create_lead(data: dict[str, Any]) -> tuple[Lead, int, dict[str, str]]:
             utm=utm,
         )
     except PipelineError as exc:
-        raise _rule_error(exc) from exc
+        raise rule_problem(exc) from exc
     assert lead is not None  # a fresh submit token is never a repeat
     return lead, 201, {"Location": url_for("api_pipeline.get_lead", lead_id=lead.id)}
 
@@ -123,7 +119,7 @@ def update_lead(data: dict[str, Any], lead_id: int) -> Lead:
             notes=(data["notes"] or "") if "notes" in data else (lead.notes or ""),
         )
     except PipelineError as exc:
-        raise _rule_error(exc) from exc
+        raise rule_problem(exc) from exc
     return lead
 
 
@@ -182,7 +178,7 @@ def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str
                 session, current_user.id, current_user.partner_id, values
             )
     except PipelineError as exc:
-        raise _rule_error(exc) from exc
+        raise rule_problem(exc) from exc
     except IntegrityError as exc:
         raise field_error(
             409, "An opportunity with this external_source and external_id exists.", "external_id"
@@ -217,5 +213,5 @@ def update_opportunity(data: dict[str, Any], opportunity_id: int) -> Opportunity
     try:
         services.update_opportunity(db.session(), current_user.id, record, values)
     except PipelineError as exc:
-        raise _rule_error(exc) from exc
+        raise rule_problem(exc) from exc
     return record

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
+from tcma.forms import show_error
 from tcma.pagination import keyset
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import EraseForm, LeadWorkForm, OpportunityForm
@@ -101,7 +102,7 @@ def update_lead(lead_id: int) -> str | Response:
                 notes=form.notes.data or "",
             )
         except PipelineError as exc:
-            web.show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("Lead saved.", "success")
             return redirect(url_for("pipeline.lead", lead_id=record.id))
@@ -129,7 +130,7 @@ def convert_lead(lead_id: int) -> str | Response:
                 db.session(), current_user.id, record, web.opportunity_values(form)
             )
         except PipelineError as exc:
-            web.show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("The lead is converted; its opportunity is below.", "success")
             return redirect(url_for("pipeline.opportunity", opportunity_id=opportunity.id))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
+from tcma.forms import show_error
 from tcma.pagination import keyset
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import OpportunityForm
@@ -79,7 +80,7 @@ def new_opportunity() -> str | Response:
                 db.session(), current_user.id, partner_id, web.opportunity_values(form)
             )
         except PipelineError as exc:
-            web.show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("Opportunity registered.", "success")
             return redirect(url_for("pipeline.opportunity", opportunity_id=opportunity.id))
@@ -119,7 +120,7 @@ def update_opportunity(opportunity_id: int) -> str | Response:
                 db.session(), current_user.id, record, web.opportunity_values(form)
             )
         except PipelineError as exc:
-            web.show_error(form, exc)
+            show_error(form, exc)
         else:
             moved = (
                 f" It moved from {rules.STAGE_LABELS[before]} to "

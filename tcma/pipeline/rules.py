@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
 
+from tcma.exceptions import DomainError
 from tcma.mdf.money import CURRENCIES
 
 NEW, WORKING, QUALIFIED, DISQUALIFIED, CONVERTED = (
@@ -102,13 +103,8 @@ PERSONAL_FIELDS = (
 )
 
 
-class PipelineError(Exception):
+class PipelineError(DomainError):
     """A pipeline rule was broken; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def check_lead_status(current: str, target: str) -> None:

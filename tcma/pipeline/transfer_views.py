@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ def _preview(
         confirm=confirm,
         form=form,
         sample=parsed.rows[:PREVIEW_ROWS],
-        campaign=campaigns.get(campaign_id),
+        campaign=campaigns.get(campaign_id) if campaign_id is not None else None,
     ), 200 if parsed.ok else 422
 
 
@@ -73,7 +74,7 @@ def import_csv() -> str | tuple[str, int]:
 
 
 @web.partner_only
-def confirm_import() -> Response | tuple[str, int]:
+def confirm_import() -> ResponseReturnValue:
     """Write a checked file: checked once more, then every row or none."""
     form = ImportConfirmForm()
     kind, currency = form.kind.data, form.currency.data

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from flask import abort, flash
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import Form
 
 from tcma import db
 from tcma.accounts import rules as account_rules
@@ -19,7 +18,6 @@ from tcma.pipeline import services
 from tcma.pipeline.forms import OpportunityForm
 from tcma.pipeline.listing import ListFilter
 from tcma.pipeline.models import Lead, Opportunity
-from tcma.pipeline.rules import PipelineError
 
 # Leads hold personal data: the owning partner and the vendor's admins and marketers see
 # them; finance works with the aggregates (pipeline pages), which hold none.
@@ -107,15 +105,6 @@ def partner_choices() -> list[tuple[int, str]]:
     """(id, name) of every partner, for the vendor's filters."""
     rows = db.session().execute(select(Partner.id, Partner.name).order_by(Partner.name))
     return [(row.id, row.name) for row in rows]
-
-
-def show_error(form: Form, exc: PipelineError) -> None:
-    """Put a rule's message next to its input, or at the top of the page."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def opportunity_values(form: OpportunityForm) -> services.OpportunityInput:

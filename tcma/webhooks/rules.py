@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from tcma.exceptions import DomainError
+
 EVENT_TYPES = (
     "lead.created",
     "lead.updated",
@@ -29,13 +31,8 @@ TIMEOUT_SECONDS = 10
 MAX_URL = 500
 
 
-class WebhookError(Exception):
+class WebhookError(DomainError):
     """A webhook rule was broken; the message is for the person."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def check_event_types(values: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required
+from tcma.forms import show_error
 from tcma.webhooks import services
 from tcma.webhooks.forms import ActionForm, EndpointForm
 from tcma.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -56,11 +57,7 @@ def index() -> str | Response:
                 allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
             )
         except WebhookError as exc:
-            field = getattr(form, exc.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, exc.message]
-            else:
-                flash(exc.message, "error")
+            show_error(form, exc)
         else:
             flash("Endpoint added. Copy its signing secret from its page.", "success")
             return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id))
