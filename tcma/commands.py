@@ -17,7 +17,7 @@ from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
 from tcma.jobs.cli import jobs_group, worker_command
 from tcma.kits.cli import kits_group
-from tcma.mdf import services_budget as mdf_services
+from tcma.mdf import budget_services as mdf_services
 from tcma.storage import StorageError, get_storage
 
 

@@ -26,7 +26,7 @@ from tcma.campaigns import services as campaigns
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
 from tcma.kits import services as kits
-from tcma.mdf import services_budget, services_claims, services_payments, services_requests
+from tcma.mdf import budget_services, claim_services, payment_services, request_services
 from tcma.pipeline import rules as pipeline_rules
 from tcma.pipeline import services as pipeline
 from tcma.pipeline.models import StageChange
@@ -351,7 +351,7 @@ def _mdf(
     anna = _user(session, "anna@brightpath-it.example")
     carla = _user(session, "carla@cobalt-systems.example")
     year_start, year_end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
-    budget = services_budget.create_budget(
+    budget = budget_services.create_budget(
         session,
         finance,
         name=f"FY{today.year} partner MDF",
@@ -360,18 +360,18 @@ def _mdf(
         amount=Decimal("100000.00"),
         currency=USD,
     )
-    bright_alloc = services_budget.allocate(
+    bright_alloc = budget_services.allocate(
         session, finance, budget.id, brightpath.id, Decimal("30000.00"), "Annual MDF, gold tier"
     )
-    cobalt_alloc = services_budget.allocate(
+    cobalt_alloc = budget_services.allocate(
         session, finance, budget.id, cobalt.id, Decimal("40000.00"), "Annual MDF, platinum tier"
     )
 
     starts = max(webinar_on - dt.timedelta(days=45), year_start)
-    request = services_requests.create_request(
+    request = request_services.create_request(
         session,
         anna,
-        services_requests.RequestFields(
+        request_services.RequestFields(
             allocation_id=bright_alloc.id,
             activity_type="webinar",
             title=WEBINAR_CAMPAIGN,
@@ -386,11 +386,11 @@ def _mdf(
             campaign_id=campaign.id,
         ),
     )
-    services_requests.submit_request(session, anna, request.id)
-    services_requests.approve_request(
+    request_services.submit_request(session, anna, request.id)
+    request_services.approve_request(
         session, marketer, request.id, comment="Good fit for the Nordics push. Approved."
     )
-    claim = services_claims.create_claim(
+    claim = claim_services.create_claim(
         session,
         anna,
         request.id,
@@ -399,20 +399,20 @@ def _mdf(
         notes="LinkedIn ads and webinar production.",
         today=today,
     )
-    services_claims.add_proof(
+    claim_services.add_proof(
         session, storage, anna, claim.id, "invoice", "invoice-webinar-nordics.pdf", INVOICE_PDF
     )
-    services_claims.submit_claim(session, anna, claim.id, today)
-    services_claims.approve_claim(session, finance, claim.id, comment="Invoice checked.")
-    services_payments.record_payment(
+    claim_services.submit_claim(session, anna, claim.id, today)
+    claim_services.approve_claim(session, finance, claim.id, comment="Invoice checked.")
+    payment_services.record_payment(
         session, finance, claim.id, paid_on=today, method="bank_transfer", reference="NB-MDF-0001"
     )
 
     # A request still waiting for the marketer: something to decide on first sight.
-    pending = services_requests.create_request(
+    pending = request_services.create_request(
         session,
         carla,
-        services_requests.RequestFields(
+        request_services.RequestFields(
             allocation_id=cobalt_alloc.id,
             activity_type="digital_advertising",
             title="Vault 5 launch: LinkedIn and search ads",
@@ -425,7 +425,7 @@ def _mdf(
             expected_pipeline=Decimal("200000.00"),
         ),
     )
-    services_requests.submit_request(session, carla, pending.id)
+    request_services.submit_request(session, carla, pending.id)
 
     # The MDF ledger is append-only: its entries keep today's date, as posted.
 

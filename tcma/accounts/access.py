@@ -38,11 +38,6 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-vendor_only = roles_required(*rules.VENDOR_ROLES)
-partner_only = roles_required(*rules.PARTNER_ROLES)
-signed_in = roles_required(*rules.ALL_ROLES)
-
-
 def current_partner_id() -> int | None:
     """The signed-in user's partner, or None for vendor staff."""
     if not current_user.is_authenticated:

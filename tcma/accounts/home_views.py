@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules
-from tcma.accounts.access import signed_in
 from tcma.accounts.models import Partner, Tier, User
+from tcma.permissions import signed_in
 from tcma.storage import StorageError, check_within, get_storage
 
 bp = Blueprint("home", __name__)

@@ -9,16 +9,14 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules, services
-from tcma.accounts.access import roles_required
 from tcma.accounts.forms import PartnerForm, StatusForm, TierForm
 from tcma.accounts.models import Partner, Tier, User
 from tcma.accounts.rules import AccountError
 from tcma.forms import filled, show_error
 from tcma.pagination import page_number, paginate
+from tcma.permissions import admins, vendor_staff
 
 bp = Blueprint("partners", __name__, url_prefix="/admin")
-admin_only = roles_required(rules.ADMIN)
-vendor_staff = roles_required(*rules.VENDOR_ROLES)
 
 
 def _tier_choices() -> list[tuple[int, str]]:
@@ -59,7 +57,7 @@ def partners() -> str:
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
-@admin_only
+@admins
 def new_partner() -> str | Response:
     """Add a partner company."""
     form = PartnerForm()
@@ -95,7 +93,7 @@ def partner(partner_id: int) -> str:
 
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
-@admin_only
+@admins
 def edit_partner(partner_id: int) -> str | Response:
     """Change a partner's name, tier, region or website."""
     session = db.session()
@@ -122,7 +120,7 @@ def edit_partner(partner_id: int) -> str | Response:
 
 
 @bp.route("/partners/<int:partner_id>/status", methods=["POST"])
-@admin_only
+@admins
 def partner_status(partner_id: int) -> Response:
     """Suspend or reactivate a partner."""
     session = db.session()
@@ -138,7 +136,7 @@ def partner_status(partner_id: int) -> Response:
 
 
 @bp.route("/tiers", methods=["GET", "POST"])
-@admin_only
+@admins
 def tiers() -> str | Response:
     """List tiers and add one."""
     session = db.session()
@@ -167,7 +165,7 @@ def tiers() -> str | Response:
 
 
 @bp.route("/tiers/<int:tier_id>/edit", methods=["GET", "POST"])
-@admin_only
+@admins
 def edit_tier(tier_id: int) -> str | Response:
     """Rename or re-rank a tier."""
     session = db.session()

@@ -9,23 +9,23 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules, services
-from tcma.accounts.access import get_scoped_or_404, roles_required, scope_to_partner
+from tcma.accounts.access import get_scoped_or_404, scope_to_partner
 from tcma.accounts.auth_views import send_existing_account_notice, send_invitation
 from tcma.accounts.forms import InviteForm, StatusForm
 from tcma.accounts.models import Partner, User
 from tcma.accounts.rules import AccountError
 from tcma.forms import filled, show_error
 from tcma.pagination import page_number, paginate
+from tcma.permissions import company_admins
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 #: What a partner admin is told after every invitation, whether or not the address already
 #: has an account somewhere (another partner, the vendor): telling would leak across tenants.
 INVITE_ANSWER = "If {email} can be invited, an invitation is on its way to it."
-user_managers = roles_required(rules.ADMIN, rules.PARTNER_ADMIN)
 
 
 @bp.route("/")
-@user_managers
+@company_admins
 def index() -> str:
     """People the current admin manages, filtered by text, role, status and partner."""
     session = db.session()
@@ -73,7 +73,7 @@ def _invite_form() -> InviteForm:
 
 
 @bp.route("/invite", methods=["GET", "POST"])
-@user_managers
+@company_admins
 def invite() -> str | Response:
     """Invite someone by email; they choose their password through the link."""
     form = _invite_form()
@@ -113,7 +113,7 @@ def _answer_without_telling(user: User, created: bool) -> Response:
 
 
 @bp.route("/<int:user_id>/status", methods=["POST"])
-@user_managers
+@company_admins
 def status(user_id: int) -> Response:
     """Deactivate or reactivate someone."""
     session = db.session()
@@ -132,7 +132,7 @@ def status(user_id: int) -> Response:
 
 
 @bp.route("/<int:user_id>/resend", methods=["POST"])
-@user_managers
+@company_admins
 def resend(user_id: int) -> Response:
     """Send a fresh invitation link to someone who has not accepted yet."""
     user = get_scoped_or_404(db.session(), User, user_id)

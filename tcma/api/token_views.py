@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import signed_in
 from tcma.accounts.models import Partner
 from tcma.api import rules, services
 from tcma.api.forms import RevokeForm, TokenForm
@@ -17,6 +16,7 @@ from tcma.api.models import ApiToken
 from tcma.api.rules import TokenRuleError
 from tcma.db import utcnow
 from tcma.forms import show_error
+from tcma.permissions import signed_in
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 

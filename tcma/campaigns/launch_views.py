@@ -12,20 +12,16 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import get_scoped_or_404, roles_required, signed_in
+from tcma.accounts.access import get_scoped_or_404
 from tcma.campaigns import launch, tracking
 from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import landing_url
 from tcma.db import utcnow
 from tcma.forms import Form, show_error
+from tcma.permissions import partner_users, partner_work, signed_in
 
 bp = Blueprint("launch", __name__, url_prefix="/campaigns")
-partner_only = roles_required(*account_rules.PARTNER_ROLES)
-# The vendor's oversight: a marketer or admin can take a partner's page down, not launch it.
-overseers = roles_required(
-    *account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER
-)
 
 
 class LaunchForm(Form):
@@ -131,7 +127,7 @@ def _act(campaign_id: int, action: Callable[..., None], done: str) -> Response:
 
 
 @bp.route("/<int:campaign_id>/pause", methods=["POST"])
-@overseers
+@partner_work
 def pause(campaign_id: int) -> Response:
     """Stop taking leads for now."""
     return _act(
@@ -140,14 +136,14 @@ def pause(campaign_id: int) -> Response:
 
 
 @bp.route("/<int:campaign_id>/resume", methods=["POST"])
-@partner_only
+@partner_users
 def resume(campaign_id: int) -> Response:
     """Take leads again."""
     return _act(campaign_id, launch.resume_campaign, "Resumed: the page takes leads again.")
 
 
 @bp.route("/<int:campaign_id>/end", methods=["POST"])
-@overseers
+@partner_work
 def end(campaign_id: int) -> Response:
     """End the campaign for good."""
     return _act(

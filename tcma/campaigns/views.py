@@ -10,8 +10,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required, signed_in
 from tcma.accounts.models import Partner
 from tcma.campaigns import rules, services, web
 from tcma.campaigns import tasks as campaign_tasks
@@ -32,10 +30,10 @@ from tcma.extensions import limiter
 from tcma.jobs import records
 from tcma.kits.models import Kit
 from tcma.pagination import page_number, paginate
+from tcma.permissions import partner_users, signed_in
 from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-partner_only = roles_required(*account_rules.PARTNER_ROLES)
 # Each preview is a render; typing sends at most about two a second, a script far more.
 PREVIEW_LIMIT = "240 per minute"
 
@@ -70,7 +68,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def new() -> str | Response:
     """Use this kit: the kit's fields with a live preview; saving starts a draft campaign."""
     version = web.visible_version_or_404(web.requested_kit_id())
@@ -110,7 +108,7 @@ def new() -> str | Response:
 @bp.route("/new/preview/<asset_key>", methods=["GET", "POST"])
 @db.reads_only  # renders can take seconds: never hold the SQLite write lock for them
 @limiter.limit(PREVIEW_LIMIT)
-@partner_only
+@partner_users
 def new_preview(asset_key: str) -> Response:
     """The live preview of one asset of a campaign not saved yet."""
     version = web.visible_version_or_404(web.requested_kit_id())
@@ -143,7 +141,7 @@ def detail(campaign_id: int) -> str:
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def edit(campaign_id: int) -> str | Response:
     """Change the campaign's name and field values, with the live preview."""
     campaign = web.load_campaign(campaign_id)

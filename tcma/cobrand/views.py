@@ -8,15 +8,14 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required
 from tcma.cobrand import rules, services
 from tcma.cobrand.forms import BrandForm
 from tcma.cobrand.rules import BrandError
 from tcma.media_links import BRAND_LOGO, media_token_ok
+from tcma.permissions import partner_users
 from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("brand", __name__, url_prefix="/brand")
-partner_only = roles_required(*account_rules.PARTNER_ROLES)
 
 #: Bytes read of an uploaded logo: one more than the limit, so "too large" can be told.
 _LOGO_READ = rules.MAX_LOGO_BYTES + 1
@@ -34,7 +33,7 @@ def _warnings(values: dict[str, str]) -> list[str]:
 
 
 @bp.route("", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def edit() -> str | Response:
     """The company's brand; each save by a partner admin is a new version."""
     session = db.session()

@@ -13,21 +13,17 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required
 from tcma.accounts.models import User
 from tcma.forms import Form
 from tcma.jobs import records
 from tcma.jobs.models import DONE, FAILED, JobRecord
+from tcma.permissions import admins, lead_readers, signed_in
 from tcma.pipeline import export
 from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import web as pipeline_web
 from tcma.storage import get_storage
 
 bp = Blueprint("jobs", __name__)
-
-signed_in = roles_required(*account_rules.ALL_ROLES)
-admin_only = roles_required(account_rules.ADMIN)
-lead_readers = roles_required(*pipeline_web.READERS)
 
 
 class ActionForm(Form):
@@ -138,7 +134,7 @@ def start_export(kind: str) -> Response:
 
 
 @bp.route("/jobs/failed")
-@admin_only
+@admins
 def failed() -> str:
     """Failed jobs of everyone, with their reasons, for the vendor admin to retry."""
     session = db.session()
@@ -149,7 +145,7 @@ def failed() -> str:
 
 
 @bp.route("/jobs/<int:record_id>/retry", methods=["POST"])
-@admin_only
+@admins
 def retry(record_id: int) -> Response:
     """Queue a failed job again."""
     record_or_404(record_id)

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tcma import db, thumbs
-from tcma.accounts.access import signed_in
 from tcma.accounts.models import Partner
 from tcma.kits import previews, rules, services
 from tcma.kits.models import Kit, KitAsset, KitVersion
 from tcma.kits.web import preview_png_response
 from tcma.pagination import page_number, paginate
+from tcma.permissions import signed_in
 from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")

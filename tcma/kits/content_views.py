@@ -9,8 +9,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required
 from tcma.cobrand.render import RenderError
 from tcma.kits import authoring, previews, rules
 from tcma.kits.forms import ActionForm, AssetForm, FieldForm, FileUploadForm
@@ -25,6 +23,7 @@ from tcma.kits.web import (
     vendor_info,
     working_version,
 )
+from tcma.permissions import marketing_staff
 from tcma.storage import StorageError, get_storage
 
 bp = Blueprint("kit_content", __name__, url_prefix="/kits")
@@ -37,7 +36,6 @@ KIND_INPUTS = {
     "banner": ("width", "height"),
     "social": ("width", "height", *rules.NETWORKS),
 }
-marketing = roles_required(account_rules.ADMIN, account_rules.MARKETER)
 
 
 def _text(form_field: Any) -> bytes | None:
@@ -95,7 +93,7 @@ def version_text(version: KitVersion, path: str | None) -> str:
 
 
 @bp.route("/<int:kit_id>/assets/new", methods=["GET", "POST"])
-@marketing
+@marketing_staff
 def new_asset(kit_id: int) -> str | Response:
     """Add an asset of a chosen kind: write or upload its template."""
     kit = load_kit(kit_id)
@@ -106,7 +104,7 @@ def new_asset(kit_id: int) -> str | Response:
 
 
 @bp.route("/<int:kit_id>/assets/<key>/edit", methods=["GET", "POST"])
-@marketing
+@marketing_staff
 def edit_asset(kit_id: int, key: str) -> str | Response:
     """Change an asset's settings and templates (in the draft)."""
     kit = load_kit(kit_id)
@@ -158,7 +156,7 @@ def _asset_page(kit: Any, kind: str, asset: dict[str, Any] | None) -> str | Resp
 
 
 @bp.route("/<int:kit_id>/assets/<key>/delete", methods=["POST"])
-@marketing
+@marketing_staff
 def delete_asset(kit_id: int, key: str) -> Response:
     """Remove an asset from the draft."""
     kit = load_kit(kit_id)
@@ -175,7 +173,7 @@ def delete_asset(kit_id: int, key: str) -> Response:
 
 @bp.route("/<int:kit_id>/fields/new", methods=["GET", "POST"])
 @bp.route("/<int:kit_id>/fields/<key>/edit", methods=["GET", "POST"], endpoint="edit_field")
-@marketing
+@marketing_staff
 def new_field(kit_id: int, key: str | None = None) -> str | Response:
     """Declare a co-brand field (or change one) and the assets that use it."""
     kit = load_kit(kit_id)
@@ -226,7 +224,7 @@ def new_field(kit_id: int, key: str | None = None) -> str | Response:
 
 
 @bp.route("/<int:kit_id>/fields/<key>/delete", methods=["POST"])
-@marketing
+@marketing_staff
 def delete_field(kit_id: int, key: str) -> Response:
     """Remove a field that no template uses any more."""
     kit = load_kit(kit_id)
@@ -242,7 +240,7 @@ def delete_field(kit_id: int, key: str) -> Response:
 
 
 @bp.route("/<int:kit_id>/files", methods=["POST"])
-@marketing
+@marketing_staff
 def upload_file(kit_id: int) -> Response:
     """Add an image, font or template file to the draft."""
     kit = load_kit(kit_id)
@@ -264,7 +262,7 @@ def upload_file(kit_id: int) -> Response:
 
 
 @bp.route("/<int:kit_id>/files/delete", methods=["POST"])
-@marketing
+@marketing_staff
 def delete_file(kit_id: int) -> Response:
     """Remove a file that nothing names any more."""
     kit = load_kit(kit_id)
@@ -282,14 +280,14 @@ def delete_file(kit_id: int) -> Response:
 
 
 @bp.route("/<int:kit_id>/versions/<int:version_id>/assets/<key>/preview.png")
-@marketing
+@marketing_staff
 def asset_preview(kit_id: int, version_id: int, key: str) -> Response:
     """An asset's PNG preview with the placeholder brand."""
     return preview_png_response(load_version(load_kit(kit_id), version_id), key)
 
 
 @bp.route("/<int:kit_id>/versions/<int:version_id>/assets/<key>/preview.html")
-@marketing
+@marketing_staff
 def asset_preview_html(kit_id: int, version_id: int, key: str) -> Response:
     """An email or landing asset as the HTML it delivers, sandboxed."""
     kit = load_kit(kit_id)
@@ -308,7 +306,7 @@ def asset_preview_html(kit_id: int, version_id: int, key: str) -> Response:
 
 
 @bp.route("/<int:kit_id>/versions/<int:version_id>/media/<path:path>")
-@marketing
+@marketing_staff
 def version_media(kit_id: int, version_id: int, path: str) -> Response:
     """A media file of a version, for HTML previews."""
     version = load_version(load_kit(kit_id), version_id)

@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required
 from tcma.accounts.models import Tier
 from tcma.forms import filled
 from tcma.kits import authoring, importer, previews, rules, services
@@ -21,10 +20,10 @@ from tcma.kits.package import read_zip
 from tcma.kits.rules import KitError, PackageError
 from tcma.kits.web import load_kit, load_version, show_problems, working_version
 from tcma.pagination import page_number, paginate
+from tcma.permissions import marketing_staff
 from tcma.storage import StorageError, content_disposition, get_storage
 
 bp = Blueprint("kits", __name__, url_prefix="/kits")
-marketing = roles_required(account_rules.ADMIN, account_rules.MARKETER)
 
 
 def _kit_form(**kwargs: object) -> KitForm:
@@ -53,7 +52,7 @@ def _cover(form: KitForm) -> tuple[str, bytes] | None:
 
 
 @bp.route("/")
-@marketing
+@marketing_staff
 def manage() -> str:
     """Every kit, with search and filters by status and objective."""
     session = db.session()
@@ -93,7 +92,7 @@ def manage() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@marketing
+@marketing_staff
 def new_kit() -> str | Response:
     """Start a kit: its catalog details and cover; assets and fields come next."""
     form = _kit_form()
@@ -116,7 +115,7 @@ def new_kit() -> str | Response:
 
 
 @bp.route("/<int:kit_id>")
-@marketing
+@marketing_staff
 def kit(kit_id: int) -> str:
     """One kit: the version being edited, its assets, fields and files, and all versions."""
     kit = load_kit(kit_id)
@@ -139,7 +138,7 @@ def kit(kit_id: int) -> str:
 
 
 @bp.route("/<int:kit_id>/edit", methods=["GET", "POST"])
-@marketing
+@marketing_staff
 def edit_kit(kit_id: int) -> str | Response:
     """Change a kit's catalog details (in its draft)."""
     kit = load_kit(kit_id)
@@ -173,7 +172,7 @@ def edit_kit(kit_id: int) -> str | Response:
 
 
 @bp.route("/<int:kit_id>/publish", methods=["POST"])
-@marketing
+@marketing_staff
 def publish(kit_id: int) -> str | Response:
     """Publish the draft as the next version."""
     kit = load_kit(kit_id)
@@ -194,7 +193,7 @@ def publish(kit_id: int) -> str | Response:
 
 
 @bp.route("/<int:kit_id>/status", methods=["POST"])
-@marketing
+@marketing_staff
 def set_status(kit_id: int) -> Response:
     """Archive a kit (hidden from the catalog; campaigns keep working) or bring it back."""
     kit = load_kit(kit_id)
@@ -208,7 +207,7 @@ def set_status(kit_id: int) -> Response:
 
 
 @bp.route("/<int:kit_id>/discard", methods=["POST"])
-@marketing
+@marketing_staff
 def discard_draft(kit_id: int) -> Response:
     """Throw away the draft's changes."""
     kit = load_kit(kit_id)
@@ -224,7 +223,7 @@ def discard_draft(kit_id: int) -> Response:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@marketing
+@marketing_staff
 def upload() -> ResponseReturnValue:
     """Upload a kit zip: all or nothing; a kit that exists gets a new version."""
     form = ZipUploadForm()
@@ -256,7 +255,7 @@ def upload() -> ResponseReturnValue:
 
 
 @bp.route("/<int:kit_id>/versions/<int:version_id>/download")
-@marketing
+@marketing_staff
 def download(kit_id: int, version_id: int) -> Response:
     """Any version (or the draft) as a zip in the kit folder format."""
     version = load_version(load_kit(kit_id), version_id)

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from tcma import db
-from tcma.mdf import services_payments
+from tcma.mdf import payment_services
 from tcma.mdf.money import format_money
 
 
@@ -25,7 +25,7 @@ def release_expired_command(on_day: dt.datetime | None) -> None:
     """Give unclaimed approved money back to allocations whose claim window has closed."""
     session = db.session()
     day = on_day.date() if on_day else db.utcnow().date()
-    released = services_payments.release_expired(session, day)
+    released = payment_services.release_expired(session, day)
     session.commit()
     for item in released:
         click.echo(

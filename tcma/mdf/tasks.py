@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tcma import db, jobs
 from tcma.jobs import effects
 from tcma.mail import queue_mail
-from tcma.mdf import rules, services_payments
+from tcma.mdf import payment_services, rules
 from tcma.mdf.models import FundRequest
 from tcma.mdf.money import format_money
 from tcma.urls import external_url
@@ -29,7 +29,7 @@ REMINDER_DAYS = (14, 3)
 @jobs.periodic(jobs.crontab(minute="10"), name="mdf.release_expired")
 def release_expired_job(session: Session) -> int:
     """Hourly: give unclaimed approved money back once a claim window has closed."""
-    released = services_payments.release_expired(session, db.utcnow().date())
+    released = payment_services.release_expired(session, db.utcnow().date())
     for item in released:
         log.info(
             "fund request %s: released %s",

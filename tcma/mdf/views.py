@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from tcma import db
 from tcma.mdf import ledger, money, rules, uploads
+from tcma.mdf.budget_views import bp as budgets_bp
+from tcma.mdf.claim_views import bp as claims_bp
 from tcma.mdf.cli import release_expired_command
 from tcma.mdf.models import Allocation, Budget, Claim, FundRequest
-from tcma.mdf.views_budgets import bp as budgets_bp
-from tcma.mdf.views_claims import bp as claims_bp
-from tcma.mdf.views_payments import bp as payments_bp
-from tcma.mdf.views_requests import bp as requests_bp
-from tcma.mdf.web import signed_in, today
+from tcma.mdf.payment_views import bp as payments_bp
+from tcma.mdf.request_views import bp as requests_bp
+from tcma.mdf.web import today
+from tcma.permissions import signed_in
 
 bp = Blueprint("mdf", __name__, url_prefix="/mdf", cli_group="mdf")
 bp.register_blueprint(budgets_bp)

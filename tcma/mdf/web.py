@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from tcma import audit, db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
+from tcma.accounts.access import current_partner_id, get_scoped_or_404
 from tcma.accounts.models import Partner, User
 from tcma.fields import AmountField
 from tcma.forms import show_error
@@ -23,18 +22,6 @@ from tcma.mdf import rules
 from tcma.mdf.models import Allocation, Budget
 from tcma.mdf.money import format_money
 from tcma.mdf.rules import MdfError
-
-ALL_ROLES = account_rules.ALL_ROLES
-VENDOR_ROLES = account_rules.VENDOR_ROLES
-PARTNER_ROLES = account_rules.PARTNER_ROLES
-FINANCE_ROLES = (account_rules.ADMIN, account_rules.FINANCE)
-MARKETING_ROLES = (account_rules.ADMIN, account_rules.MARKETER)
-
-signed_in = roles_required(*ALL_ROLES)
-vendor_only = roles_required(*VENDOR_ROLES)
-partner_only = roles_required(*PARTNER_ROLES)
-finance_only = roles_required(*FINANCE_ROLES)
-marketing_only = roles_required(*MARKETING_ROLES)
 
 
 def today() -> dt.date:

@@ -17,6 +17,7 @@ from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import field_error, rule_problem
 from tcma.api.pagination import keyset_page
 from tcma.campaigns.models import Campaign
+from tcma.permissions import LEAD_ERASER_ROLES, LEAD_READER_ROLES
 from tcma.pipeline import schemas, services, web
 from tcma.pipeline.listing import ListFilter, leads_statement, opportunities_statement
 from tcma.pipeline.models import Lead, Opportunity
@@ -24,9 +25,9 @@ from tcma.pipeline.rules import PipelineError
 
 bp = api_blueprint("api_pipeline", __name__, "", "Leads and opportunities.")
 
-READERS = web.READERS
+READERS = LEAD_READER_ROLES
 WORKERS = account_rules.PARTNER_ROLES
-ERASERS = web.ERASER_ROLES
+ERASERS = LEAD_ERASER_ROLES
 
 
 def _filter(args: dict[str, Any], status: str) -> ListFilter:

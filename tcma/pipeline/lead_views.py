@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from tcma import db
 from tcma.forms import show_error
 from tcma.pagination import keyset
+from tcma.permissions import LEAD_ERASER_ROLES, lead_erasers, lead_readers, partner_users
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import EraseForm, LeadWorkForm, OpportunityForm
 from tcma.pipeline.listing import LEAD_ORDER, UNASSIGNED, leads_statement
@@ -18,7 +19,7 @@ from tcma.pipeline.models import Lead, Opportunity
 from tcma.pipeline.rules import PipelineError
 
 
-@web.readers
+@lead_readers
 def leads() -> str:
     """Leads, newest first, filtered by campaign, status, owner, dates and text."""
     flt = web.list_filter(request.args)
@@ -65,7 +66,7 @@ def _lead_page(record: Lead, form: LeadWorkForm) -> str:
         history=services.history(session, record),
         opportunities=opportunities,
         can_work=web.is_partner(),
-        can_erase=current_user.role in web.ERASER_ROLES,
+        can_erase=current_user.role in LEAD_ERASER_ROLES,
         can_convert=web.is_partner() and record.status in rules.CONVERTIBLE_STATUSES,
     )
 
@@ -76,7 +77,7 @@ def _status_choices(form: LeadWorkForm, record: Lead) -> None:
         form.status.choices = [(rules.CONVERTED, "Converted")]
 
 
-@web.readers
+@lead_readers
 def lead(lead_id: int) -> str:
     """One lead: contact details, consent, where it came from, its status history."""
     record = web.lead_or_404(lead_id)
@@ -85,7 +86,7 @@ def lead(lead_id: int) -> str:
     return _lead_page(record, form)
 
 
-@web.partner_only
+@partner_users
 def update_lead(lead_id: int) -> str | Response:
     """Save a lead's status, owner and notes."""
     record = web.lead_or_404(lead_id)
@@ -109,7 +110,7 @@ def update_lead(lead_id: int) -> str | Response:
     return _lead_page(record, form)
 
 
-@web.partner_only
+@partner_users
 def convert_lead(lead_id: int) -> str | Response:
     """Turn a lead into an opportunity."""
     record = web.lead_or_404(lead_id)
@@ -137,7 +138,7 @@ def convert_lead(lead_id: int) -> str | Response:
     return render_template("pipeline/convert.html", lead=record, form=form)
 
 
-@web.erasers
+@lead_erasers
 def erase_lead(lead_id: int) -> Response:
     """Delete a lead's personal data for good; the campaign's counts keep it as a number."""
     record = web.lead_or_404(lead_id)

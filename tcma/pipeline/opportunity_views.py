@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from tcma import db
 from tcma.forms import show_error
 from tcma.pagination import keyset
+from tcma.permissions import lead_readers, partner_users
 from tcma.pipeline import rules, services, web
 from tcma.pipeline.forms import OpportunityForm
 from tcma.pipeline.listing import (
@@ -23,7 +24,7 @@ from tcma.pipeline.models import Opportunity
 from tcma.pipeline.rules import PipelineError
 
 
-@web.readers
+@lead_readers
 def opportunities() -> str:
     """Opportunities, newest first, filtered by campaign, stage, owner, dates and text."""
     flt = web.list_filter(request.args)
@@ -67,7 +68,7 @@ def _form(partner_id: int, obj: Opportunity | None = None) -> OpportunityForm:
     return form
 
 
-@web.partner_only
+@partner_users
 def new_opportunity() -> str | Response:
     """Register an opportunity that did not start as a lead here."""
     partner_id = current_user.partner_id
@@ -101,14 +102,14 @@ def _page(record: Opportunity, form: OpportunityForm) -> str:
     )
 
 
-@web.readers
+@lead_readers
 def opportunity(opportunity_id: int) -> str:
     """One opportunity: its facts, its stage history, and (for the partner) the edit form."""
     record = web.opportunity_or_404(opportunity_id)
     return _page(record, _form(record.partner_id, obj=record))
 
 
-@web.partner_only
+@partner_users
 def update_opportunity(opportunity_id: int) -> str | Response:
     """Save an opportunity; a new stage goes into its history."""
     record = web.opportunity_or_404(opportunity_id)

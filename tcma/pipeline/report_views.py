@@ -15,6 +15,7 @@ from tcma.accounts.rules import REGION_LABELS
 from tcma.campaigns.models import DRAFT, STATUSES, Campaign
 from tcma.kits.models import Kit
 from tcma.pagination import page_number, paginate
+from tcma.permissions import signed_in
 from tcma.pipeline import queries, series, web
 from tcma.pipeline.queries import PipelineFilter
 
@@ -40,7 +41,7 @@ def _chart(buckets: list[series.Bucket]) -> dict:
     }
 
 
-@web.everyone
+@signed_in
 def campaign(campaign_id: int) -> str:
     """A campaign's pipeline: views to won revenue, conversion, MDF, cost per lead, ROI, chart."""
     record = web.campaign_or_404(campaign_id)
@@ -83,7 +84,7 @@ def _overview_filter() -> PipelineFilter:
     )
 
 
-@web.everyone
+@signed_in
 def overview() -> str:
     """Every campaign's pipeline (a partner sees its own), by kit, partner, tier, region, period."""
     session = db.session()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tcma import db
 from tcma.mdf.money import CURRENCIES
+from tcma.permissions import lead_readers, partner_users
 from tcma.pipeline import csvmap, export, services, web
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES, ParsedFile
 from tcma.pipeline.forms import ImportConfirmForm, ImportForm
@@ -56,7 +57,7 @@ def _preview(
     ), 200 if parsed.ok else 422
 
 
-@web.partner_only
+@partner_users
 def import_csv() -> str | tuple[str, int]:
     """Upload a CSV and see every problem before anything is written."""
     form = _import_form()
@@ -73,7 +74,7 @@ def import_csv() -> str | tuple[str, int]:
     return render_template("pipeline/import.html", form=form, max_rows=csvmap.MAX_IMPORT_ROWS)
 
 
-@web.partner_only
+@partner_users
 def confirm_import() -> ResponseReturnValue:
     """Write a checked file: checked once more, then every row or none."""
     form = ImportConfirmForm()
@@ -137,14 +138,14 @@ def _streamed(make_chunks: Callable[[Session], Iterator[str]]) -> Iterator[bytes
     return body()
 
 
-@web.readers
+@lead_readers
 def export_leads() -> Response:
     """The filtered leads as CSV (Salesforce headers, or HubSpot's with ?format=hubspot)."""
     flt, crm = web.list_filter(request.args), _crm()
     return _download("leads", _streamed(lambda s: export.leads_csv_chunks(s, flt, crm)))
 
 
-@web.readers
+@lead_readers
 def export_opportunities() -> Response:
     """The filtered opportunities as CSV, stages named as the chosen CRM names them."""
     flt, crm = web.list_filter(request.args), _crm()

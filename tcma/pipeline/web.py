@@ -10,24 +10,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tcma import db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
+from tcma.accounts.access import current_partner_id, get_scoped_or_404
 from tcma.accounts.models import Partner
 from tcma.campaigns.models import Campaign
+from tcma.permissions import LEAD_READER_ROLES
 from tcma.pipeline import services
 from tcma.pipeline.forms import OpportunityForm
 from tcma.pipeline.listing import ListFilter
 from tcma.pipeline.models import Lead, Opportunity
-
-# Leads hold personal data: the owning partner and the vendor's admins and marketers see
-# them; finance works with the aggregates (pipeline pages), which hold none.
-READERS = (*account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER)
-readers = roles_required(*READERS)
-partner_only = roles_required(*account_rules.PARTNER_ROLES)
-# Erasure requests reach the partner or the vendor; either may carry them out.
-ERASER_ROLES = (*account_rules.PARTNER_ROLES, account_rules.ADMIN)
-erasers = roles_required(*ERASER_ROLES)
-everyone = roles_required(*account_rules.ALL_ROLES)
 
 
 def lead_or_404(lead_id: int) -> Lead:
@@ -124,7 +114,7 @@ def opportunity_values(form: OpportunityForm) -> services.OpportunityInput:
 
 def can_read_leads() -> bool:
     """True for the roles that may see leads and opportunities."""
-    return current_user.is_authenticated and current_user.role in READERS
+    return current_user.is_authenticated and current_user.role in LEAD_READER_ROLES
 
 
 def is_partner() -> bool:

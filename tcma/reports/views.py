@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from tcma import db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import current_partner_id, roles_required, signed_in, vendor_only
+from tcma.accounts.access import current_partner_id
 from tcma.db import utcnow
+from tcma.permissions import MARKETING_ROLES, marketing_staff, signed_in, vendor_staff
 from tcma.reports import charts, exports, rankings, rules
 from tcma.reports import dashboard as boards
 from tcma.reports.filters import PERIODS, DashboardFilter, parse_filter
@@ -22,9 +22,6 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.add_app_template_filter(rules.format_ratio, "ratio")
 bp.add_app_template_filter(rules.format_percent, "percent")
 bp.add_app_template_filter(rules.month_name, "month_name")
-
-KIT_ROLES = (account_rules.ADMIN, account_rules.MARKETER)
-marketing = roles_required(*KIT_ROLES)
 
 
 def requested_filter() -> DashboardFilter:
@@ -71,7 +68,7 @@ def dashboard() -> str:
 
 
 @bp.route("/kits")
-@marketing
+@marketing_staff
 def kits() -> str:
     """Which kits partners use, and what each kit version brought in."""
     flt, options, rows = boards.kit_performance(db.session(), requested_filter())
@@ -94,7 +91,7 @@ def export_csv(name: str) -> Response:
     own = current_partner_id()
     if table is None or not (table.partner if own is not None else table.vendor):
         abort(404)
-    if name == "kit-versions" and current_user.role not in KIT_ROLES:
+    if name == "kit-versions" and current_user.role not in MARKETING_ROLES:
         abort(403)
     session = db.session()
     flt = boards.resolve_filter(session, requested_filter(), own)
@@ -107,7 +104,7 @@ def export_csv(name: str) -> Response:
 
 
 @bp.route("/dashboard.pdf")
-@vendor_only
+@vendor_staff
 def export_pdf() -> Response:
     """The vendor dashboard as a one-page PDF report."""
     board = boards.vendor_dashboard(db.session(), requested_filter())

@@ -18,16 +18,14 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.accounts import rules as account_rules
-from tcma.accounts.access import roles_required
 from tcma.forms import show_error
+from tcma.permissions import company_admins
 from tcma.webhooks import services
 from tcma.webhooks.forms import ActionForm, EndpointForm
 from tcma.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tcma.webhooks.rules import WebhookError
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-managers = roles_required(account_rules.ADMIN, account_rules.PARTNER_ADMIN)
 LOG_SIZE = 50
 
 
@@ -41,7 +39,7 @@ def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@managers
+@company_admins
 def index() -> str | Response:
     """The endpoints this user manages and the form to add one."""
     form = EndpointForm()
@@ -71,7 +69,7 @@ def index() -> str | Response:
 
 
 @bp.get("/<int:endpoint_id>")
-@managers
+@company_admins
 def endpoint(endpoint_id: int) -> str:
     """One endpoint: its secret, status and the log of its latest deliveries."""
     record = _endpoint_or_404(endpoint_id)
@@ -89,7 +87,7 @@ def endpoint(endpoint_id: int) -> str:
 
 
 @bp.route("/<int:endpoint_id>/rotate", methods=["GET", "POST"])
-@managers
+@company_admins
 def rotate(endpoint_id: int) -> str | Response:
     """Ask, then make a new secret (the old one keeps signing for a day)."""
     record = _endpoint_or_404(endpoint_id)
@@ -102,7 +100,7 @@ def rotate(endpoint_id: int) -> str | Response:
 
 
 @bp.post("/<int:endpoint_id>/status")
-@managers
+@company_admins
 def set_status(endpoint_id: int) -> Response:
     """Enable or disable an endpoint (the button sends status=active or disabled)."""
     record = _endpoint_or_404(endpoint_id)
@@ -114,7 +112,7 @@ def set_status(endpoint_id: int) -> Response:
 
 
 @bp.post("/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver")
-@managers
+@company_admins
 def redeliver(endpoint_id: int, delivery_id: int) -> Response:
     """Send one delivery again, with the same webhook-id."""
     record = _endpoint_or_404(endpoint_id)
@@ -128,7 +126,7 @@ def redeliver(endpoint_id: int, delivery_id: int) -> Response:
 
 
 @bp.get("/<int:endpoint_id>/deliveries/<int:delivery_id>")
-@managers
+@company_admins
 def delivery(endpoint_id: int, delivery_id: int) -> str:
     """One delivery: its payload and every attempt with answer code and duration."""
     record = _endpoint_or_404(endpoint_id)

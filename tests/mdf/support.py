@@ -12,9 +12,9 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from tcma.accounts.models import Partner, Tier, User
-from tcma.mdf import services_budget, services_claims, services_payments, services_requests
+from tcma.mdf import budget_services, claim_services, payment_services, request_services
 from tcma.mdf.models import Allocation, Budget, Claim, FundRequest
-from tcma.mdf.services_requests import RequestFields
+from tcma.mdf.request_services import RequestFields
 from tcma.storage import EXTENSION_KEY
 from tcma.storage.base import Storage
 from tests.conftest import World
@@ -49,7 +49,7 @@ class Funds:
         return self.world.users[key]
 
     def budget(self, amount: str = "100000", currency: str = "EUR") -> Budget:
-        return services_budget.create_budget(
+        return budget_services.create_budget(
             self.session,
             self.user("finance"),
             name="FY budget",
@@ -62,7 +62,7 @@ class Funds:
     def allocation(self, amount: str = "10000", partner=None, budget=None) -> Allocation:
         budget = budget or self.budget()
         partner = partner or self.world.partner_a
-        return services_budget.allocate(
+        return budget_services.allocate(
             self.session, self.user("finance"), budget.id, partner.id, Decimal(amount)
         )
 
@@ -89,18 +89,18 @@ class Funds:
             expected_pipeline=Decimal("120000"),
             campaign_id=campaign_id,
         )
-        return services_requests.create_request(self.session, self.user(user), fields)
+        return request_services.create_request(self.session, self.user(user), fields)
 
     def submitted(self, allocation: Allocation, requested: str = "2000", **kw) -> FundRequest:
         request = self.draft(allocation, requested, **kw)
-        return services_requests.submit_request(self.session, self.user("a_user"), request.id)
+        return request_services.submit_request(self.session, self.user("a_user"), request.id)
 
     def approved(
         self, allocation: Allocation, requested: str = "2000", amount: str | None = None, **kw
     ) -> FundRequest:
         request = self.submitted(allocation, requested, **kw)
         approved_amount = Decimal(amount) if amount else None
-        request, _ = services_requests.approve_request(
+        request, _ = request_services.approve_request(
             self.session, self.user("marketer"), request.id, approved_amount
         )
         return request
@@ -112,7 +112,7 @@ class Funds:
         actual: str = "4000",
         invoice: bool = True,
     ) -> Claim:
-        claim = services_claims.create_claim(
+        claim = claim_services.create_claim(
             self.session,
             self.user("a_user"),
             request.id,
@@ -121,7 +121,7 @@ class Funds:
             today=TODAY,
         )
         if invoice:
-            services_claims.add_proof(
+            claim_services.add_proof(
                 self.session,
                 self.storage,
                 self.user("a_user"),
@@ -134,19 +134,19 @@ class Funds:
 
     def submitted_claim(self, request: FundRequest, claimed: str = "1500", **kw) -> Claim:
         claim = self.claim(request, claimed, **kw)
-        return services_claims.submit_claim(self.session, self.user("a_user"), claim.id, TODAY)
+        return claim_services.submit_claim(self.session, self.user("a_user"), claim.id, TODAY)
 
     def approved_claim(
         self, request: FundRequest, claimed: str = "1500", amount: str | None = None
     ) -> Claim:
         claim = self.submitted_claim(request, claimed)
-        return services_claims.approve_claim(
+        return claim_services.approve_claim(
             self.session, self.user("finance"), claim.id, Decimal(amount) if amount else None
         )
 
     def paid_claim(self, request: FundRequest, claimed: str = "1500") -> Claim:
         claim = self.approved_claim(request, claimed)
-        services_payments.record_payment(
+        payment_services.record_payment(
             self.session,
             self.user("finance"),
             claim.id,

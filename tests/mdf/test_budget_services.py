@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tcma.audit import AuditEvent, timeline
-from tcma.mdf import ledger, services_budget
+from tcma.mdf import budget_services, ledger
 from tcma.mdf.models import Allocation, LedgerEntry
 from tcma.mdf.rules import InsufficientFunds, LimitExceeded, MdfError
 
@@ -38,11 +38,11 @@ def test_allocation_can_be_lowered_only_down_to_what_is_committed(funds):
     allocation = funds.allocation("5000")
     funds.approved(allocation, "2000")
     with pytest.raises(InsufficientFunds) as refused:
-        services_budget.set_allocation(
+        budget_services.set_allocation(
             funds.session, funds.user("finance"), allocation.id, D("1999.99")
         )
     assert "€2,000.00" in refused.value.message
-    services_budget.set_allocation(funds.session, funds.user("finance"), allocation.id, D("2000"))
+    budget_services.set_allocation(funds.session, funds.user("finance"), allocation.id, D("2000"))
     balance = ledger.balance(funds.session, allocation.id)
     assert (balance.allocated, balance.available) == (D("2000.00"), D("0.00"))
 
@@ -51,10 +51,10 @@ def test_raising_an_allocation_needs_room_in_the_budget(funds):
     budget = funds.budget("1000")
     allocation = funds.allocation("900", budget=budget)
     with pytest.raises(InsufficientFunds):
-        services_budget.set_allocation(
+        budget_services.set_allocation(
             funds.session, funds.user("finance"), allocation.id, D("1000.01")
         )
-    services_budget.set_allocation(funds.session, funds.user("finance"), allocation.id, D("1000"))
+    budget_services.set_allocation(funds.session, funds.user("finance"), allocation.id, D("1000"))
     assert allocation.amount == D("1000.00")
 
 
@@ -63,10 +63,10 @@ def test_moving_money_between_partners(funds, world):
     source = funds.allocation("3000", budget=budget)
     funds.approved(source, "1000")
     with pytest.raises(InsufficientFunds):
-        services_budget.move_allocation(
+        budget_services.move_allocation(
             funds.session, funds.user("finance"), source.id, world.partner_b.id, D("2000.01")
         )
-    target = services_budget.move_allocation(
+    target = budget_services.move_allocation(
         funds.session, funds.user("finance"), source.id, world.partner_b.id, D("2000")
     )
     assert target.partner_id == world.partner_b.id
@@ -74,14 +74,14 @@ def test_moving_money_between_partners(funds, world):
     assert ledger.balance(funds.session, target.id).allocated == D("2000.00")
     assert ledger.allocated_from_budget(funds.session, budget.id) == D("3000.00")
     with pytest.raises(MdfError):
-        services_budget.move_allocation(
+        budget_services.move_allocation(
             funds.session, funds.user("finance"), target.id, world.partner_b.id, D("1")
         )
 
 
 def test_bulk_allocation_gives_each_partner_of_a_tier_a_fixed_amount(funds, world):
     budget = funds.budget("10000")
-    amounts = services_budget.bulk_allocate_by_tier(
+    amounts = budget_services.bulk_allocate_by_tier(
         funds.session,
         funds.user("finance"),
         budget.id,
@@ -94,7 +94,7 @@ def test_bulk_allocation_gives_each_partner_of_a_tier_a_fixed_amount(funds, worl
 
 def test_bulk_allocation_by_share_splits_the_tier_share(funds, world):
     budget = funds.budget("10000")
-    services_budget.bulk_allocate_by_tier(
+    budget_services.bulk_allocate_by_tier(
         funds.session,
         funds.user("finance"),
         budget.id,
@@ -108,7 +108,7 @@ def test_bulk_allocation_by_share_splits_the_tier_share(funds, world):
 def test_bulk_allocation_is_all_or_nothing(funds, world):
     budget = funds.budget("5000")
     with pytest.raises(InsufficientFunds):
-        services_budget.bulk_allocate_by_tier(
+        budget_services.bulk_allocate_by_tier(
             funds.session,
             funds.user("finance"),
             budget.id,
@@ -123,10 +123,10 @@ def test_budget_cannot_shrink_below_its_allocations(funds):
     funds.allocation("800", budget=budget)
     kwargs = dict(name="FY", period_start=budget.period_start, period_end=budget.period_end)
     with pytest.raises(LimitExceeded):
-        services_budget.update_budget(
+        budget_services.update_budget(
             funds.session, funds.user("finance"), budget.id, amount=D("799"), **kwargs
         )
-    services_budget.update_budget(
+    budget_services.update_budget(
         funds.session, funds.user("finance"), budget.id, amount=D("800"), **kwargs
     )
     assert budget.amount == D("800.00")
@@ -140,7 +140,7 @@ def test_suspended_partners_get_no_money(funds, world):
 
 def test_every_allocation_change_is_audited_with_from_and_to(funds):
     allocation = funds.allocation("1000")
-    services_budget.set_allocation(
+    budget_services.set_allocation(
         funds.session, funds.user("finance"), allocation.id, D("1200"), "Q3 top-up"
     )
     events = timeline(funds.session, "allocation", allocation.id)
@@ -153,7 +153,7 @@ def test_every_allocation_change_is_audited_with_from_and_to(funds):
 
 
 def test_settings_set_tier_shares_and_four_eyes(funds, world):
-    services_budget.update_settings(
+    budget_services.update_settings(
         funds.session,
         funds.user("finance"),
         four_eyes_threshold=D("5000"),
@@ -161,13 +161,13 @@ def test_settings_set_tier_shares_and_four_eyes(funds, world):
         default_share_percent=40,
         shares={world.tiers["gold"].id: 75},
     )
-    assert services_budget.share_for_partner(funds.session, world.partner_a) == 75
-    assert services_budget.share_for_partner(funds.session, world.partner_b) == 40
+    assert budget_services.share_for_partner(funds.session, world.partner_a) == 75
+    assert budget_services.share_for_partner(funds.session, world.partner_b) == 40
     assert funds.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "mdf.settings_updated")
     )
     with pytest.raises(MdfError):
-        services_budget.update_settings(
+        budget_services.update_settings(
             funds.session,
             funds.user("finance"),
             four_eyes_threshold=None,

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tcma.audit import timeline
-from tcma.mdf import ledger, services_claims, services_payments
+from tcma.mdf import claim_services, ledger, payment_services
 from tcma.mdf.rules import (
     ClaimWindowClosed,
     LimitExceeded,
@@ -76,23 +76,23 @@ def test_claim_is_capped_by_what_is_unclaimed_and_by_the_co_op_share(funds):
 def test_a_rejected_claim_frees_its_amount_for_a_new_claim(funds):
     request = funds.approved(funds.allocation(), "2000")
     claim = funds.submitted_claim(request, "2000")
-    services_claims.reject_claim(
+    claim_services.reject_claim(
         funds.session, funds.user("finance"), claim.id, "Invoice unreadable."
     )
-    assert services_claims.unclaimed(funds.session, request) == D("2000.00")
+    assert claim_services.unclaimed(funds.session, request) == D("2000.00")
 
 
 def test_approving_less_leaves_the_rest_claimable(funds):
     request = funds.approved(funds.allocation(), "2000")
     claim = funds.approved_claim(request, "2000", amount="1200")
     assert claim.approved_amount == D("1200.00")
-    assert services_claims.unclaimed(funds.session, request) == D("800.00")
+    assert claim_services.unclaimed(funds.session, request) == D("800.00")
 
 
 def test_a_claim_needs_an_invoice(funds):
     request = funds.approved(funds.allocation())
     claim = funds.claim(request, invoice=False)
-    services_claims.add_proof(
+    claim_services.add_proof(
         funds.session,
         funds.storage,
         funds.user("a_user"),
@@ -102,7 +102,7 @@ def test_a_claim_needs_an_invoice(funds):
         png_bytes(),
     )
     with pytest.raises(ProofMissing):
-        services_claims.submit_claim(funds.session, funds.user("a_user"), claim.id, TODAY)
+        claim_services.submit_claim(funds.session, funds.user("a_user"), claim.id, TODAY)
     assert claim.status == "draft"
 
 
@@ -111,12 +111,12 @@ def test_late_claims_are_refused_with_the_due_date(funds):
     due = request.claim_due_on
     claim = funds.claim(request)
     with pytest.raises(ClaimWindowClosed) as late:
-        services_claims.submit_claim(
+        claim_services.submit_claim(
             funds.session, funds.user("a_user"), claim.id, due + dt.timedelta(days=1)
         )
     assert f"{due:%d %B %Y}" in late.value.message
     with pytest.raises(ClaimWindowClosed):
-        services_claims.create_claim(
+        claim_services.create_claim(
             funds.session,
             funds.user("a_user"),
             request.id,
@@ -124,16 +124,16 @@ def test_late_claims_are_refused_with_the_due_date(funds):
             claimed_amount=D("50"),
             today=due + dt.timedelta(days=1),
         )
-    services_claims.submit_claim(funds.session, funds.user("a_user"), claim.id, due)
+    claim_services.submit_claim(funds.session, funds.user("a_user"), claim.id, due)
 
 
 def test_a_claim_sent_back_may_be_fixed_after_the_due_date(funds):
     request = funds.approved(funds.allocation())
     claim = funds.submitted_claim(request, "1000")
-    services_claims.send_back_claim(
+    claim_services.send_back_claim(
         funds.session, funds.user("finance"), claim.id, "Attach the attendee list."
     )
-    services_claims.update_claim(
+    claim_services.update_claim(
         funds.session,
         funds.user("a_user"),
         claim.id,
@@ -141,14 +141,14 @@ def test_a_claim_sent_back_may_be_fixed_after_the_due_date(funds):
         claimed_amount=D("900"),
     )
     later = request.claim_due_on + dt.timedelta(days=10)
-    services_claims.submit_claim(funds.session, funds.user("a_user"), claim.id, later)
+    claim_services.submit_claim(funds.session, funds.user("a_user"), claim.id, later)
     assert claim.status == "submitted"
 
 
 def test_an_unapproved_claim_cannot_be_paid(funds):
     claim = funds.submitted_claim(funds.approved(funds.allocation()))
     with pytest.raises(TransitionError):
-        services_payments.record_payment(
+        payment_services.record_payment(
             funds.session,
             funds.user("finance"),
             claim.id,
@@ -162,7 +162,7 @@ def test_an_unapproved_claim_cannot_be_paid(funds):
 def test_a_claim_is_paid_once(funds):
     claim = funds.paid_claim(funds.approved(funds.allocation()))
     with pytest.raises(TransitionError):
-        services_payments.record_payment(
+        payment_services.record_payment(
             funds.session,
             funds.user("finance"),
             claim.id,
@@ -175,7 +175,7 @@ def test_a_claim_is_paid_once(funds):
 def test_payment_needs_a_method_and_reference(funds):
     claim = funds.approved_claim(funds.approved(funds.allocation()))
     with pytest.raises(MdfError) as refused:
-        services_payments.record_payment(
+        payment_services.record_payment(
             funds.session,
             funds.user("finance"),
             claim.id,
@@ -185,7 +185,7 @@ def test_payment_needs_a_method_and_reference(funds):
         )
     assert refused.value.field == "method"
     with pytest.raises(MdfError):
-        services_payments.record_payment(
+        payment_services.record_payment(
             funds.session,
             funds.user("finance"),
             claim.id,
@@ -198,13 +198,13 @@ def test_payment_needs_a_method_and_reference(funds):
 def test_claim_approval_cannot_exceed_the_claim(funds):
     claim = funds.submitted_claim(funds.approved(funds.allocation()), "1000")
     with pytest.raises(LimitExceeded):
-        services_claims.approve_claim(funds.session, funds.user("finance"), claim.id, D("1000.01"))
+        claim_services.approve_claim(funds.session, funds.user("finance"), claim.id, D("1000.01"))
 
 
 def test_uploads_are_checked_by_content_and_stored(funds):
     claim = funds.claim(funds.approved(funds.allocation()), invoice=False)
     with pytest.raises(UploadRefused) as refused:
-        services_claims.add_proof(
+        claim_services.add_proof(
             funds.session,
             funds.storage,
             funds.user("a_user"),
@@ -214,7 +214,7 @@ def test_uploads_are_checked_by_content_and_stored(funds):
             png_bytes(),
         )
     assert "not a valid PDF" in refused.value.message
-    proof = services_claims.add_proof(
+    proof = claim_services.add_proof(
         funds.session,
         funds.storage,
         funds.user("a_user"),
@@ -228,7 +228,7 @@ def test_uploads_are_checked_by_content_and_stored(funds):
     assert proof.filename == "Facture été.pdf"
     assert funds.storage.read(proof.storage_key) == PDF_BYTES
     assert len(proof.sha256) == 64 and proof.size == len(PDF_BYTES)
-    services_claims.remove_proof(funds.session, funds.storage, funds.user("a_user"), proof.id)
+    claim_services.remove_proof(funds.session, funds.storage, funds.user("a_user"), proof.id)
     assert funds.storage.exists(proof.storage_key), "the file stays until the removal commits"
     funds.session.commit()
     assert not funds.storage.exists(proof.storage_key)
@@ -237,7 +237,7 @@ def test_uploads_are_checked_by_content_and_stored(funds):
 def test_proof_cannot_change_once_submitted(funds):
     claim = funds.submitted_claim(funds.approved(funds.allocation()))
     with pytest.raises(TransitionError):
-        services_claims.add_proof(
+        claim_services.add_proof(
             funds.session,
             funds.storage,
             funds.user("a_user"),
@@ -253,13 +253,13 @@ def test_expired_windows_release_what_no_claim_holds(funds):
     request = funds.approved(allocation, "2000")
     funds.paid_claim(request, "700")
     pending = funds.submitted_claim(request, "300")
-    assert services_payments.release_expired(funds.session, request.claim_due_on) == []
+    assert payment_services.release_expired(funds.session, request.claim_due_on) == []
     after = request.claim_due_on + dt.timedelta(days=1)
-    released = services_payments.release_expired(funds.session, after)
+    released = payment_services.release_expired(funds.session, after)
     assert [(r.fund_request_id, r.amount) for r in released] == [(request.id, D("1000.00"))]
-    assert services_payments.release_expired(funds.session, after) == []
-    services_claims.reject_claim(funds.session, funds.user("finance"), pending.id, "Duplicate.")
-    assert [r.amount for r in services_payments.release_expired(funds.session, after)] == [
+    assert payment_services.release_expired(funds.session, after) == []
+    claim_services.reject_claim(funds.session, funds.user("finance"), pending.id, "Duplicate.")
+    assert [r.amount for r in payment_services.release_expired(funds.session, after)] == [
         D("300.00")
     ]
     balance = ledger.balance(funds.session, allocation.id)
@@ -268,14 +268,14 @@ def test_expired_windows_release_what_no_claim_holds(funds):
         D("700.00"),
         D("9300.00"),
     )
-    assert services_claims.unclaimed(funds.session, request) == D("0.00")
+    assert claim_services.unclaimed(funds.session, request) == D("0.00")
 
 
 def test_payment_export_is_csv_for_accounts_payable(funds):
     request = funds.approved(funds.allocation())
     request.title = "=HYPERLINK(evil)"
     claim = funds.paid_claim(request, "1234.50")
-    text = services_payments.payments_csv(funds.session, TODAY, TODAY)
+    text = payment_services.payments_csv(funds.session, TODAY, TODAY)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
     row = rows[0]
@@ -288,7 +288,7 @@ def test_payment_export_is_csv_for_accounts_payable(funds):
     assert row["partner"] == "Brightpath IT"
     assert row["activity"] == "'=HYPERLINK(evil)"
     assert (
-        services_payments.payments_csv(funds.session, TODAY + dt.timedelta(days=1)).count("\n") == 1
+        payment_services.payments_csv(funds.session, TODAY + dt.timedelta(days=1)).count("\n") == 1
     )
 
 
@@ -296,8 +296,8 @@ def test_a_claim_under_review_keeps_its_money_when_the_window_closes(funds):
     allocation = funds.allocation("1000")
     request = funds.approved(allocation, "1000")
     claim = funds.submitted_claim(request, "1000")
-    services_payments.release_expired(funds.session, request.claim_due_on + dt.timedelta(days=1))
-    services_claims.approve_claim(funds.session, funds.user("finance"), claim.id)
+    payment_services.release_expired(funds.session, request.claim_due_on + dt.timedelta(days=1))
+    claim_services.approve_claim(funds.session, funds.user("finance"), claim.id)
     balance = ledger.balance(funds.session, allocation.id)
     assert (balance.committed, balance.payable) == (D("1000.00"), D("1000.00"))
     assert balance.problems() == []

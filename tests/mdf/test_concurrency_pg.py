@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tcma.accounts.models import User
 from tcma.db import make_engine
-from tcma.mdf import ledger, services_payments, services_requests
+from tcma.mdf import ledger, payment_services, request_services
 from tcma.mdf.rules import MdfError
 from tests.conftest import PG_URL
 from tests.mdf.support import TODAY
@@ -61,7 +61,7 @@ def test_simultaneous_approvals_and_payments_never_overspend(funds, world):
 
     def approve(request_id: int) -> None:
         def act(session: Session) -> None:
-            services_requests.approve_request(
+            request_services.approve_request(
                 session, session.get_one(User, marketer_id), request_id
             )
 
@@ -70,7 +70,7 @@ def test_simultaneous_approvals_and_payments_never_overspend(funds, world):
 
     def pay(claim_id: int, attempt: int) -> None:
         def act(session: Session) -> None:
-            services_payments.record_payment(
+            payment_services.record_payment(
                 session,
                 session.get_one(User, finance_id),
                 claim_id,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from tcma.mdf import ledger, services_budget, services_claims
+from tcma.mdf import budget_services, claim_services, ledger
 from tcma.mdf.models import Allocation, Budget, Claim, FundRequest, LedgerEntry, Payment
 from tcma.mdf.money import ZERO, fold
 
@@ -16,7 +16,7 @@ D = Decimal
 
 def test_sql_sums_of_cents_are_exact(funds):
     allocation = funds.allocation("0.10")
-    services_budget.set_allocation(funds.session, funds.user("finance"), allocation.id, D("0.30"))
+    budget_services.set_allocation(funds.session, funds.user("finance"), allocation.id, D("0.30"))
     entries = [(e.kind, e.amount) for e in ledger.entries(funds.session, allocation.id)]
     assert entries == [("allocate", D("0.10")), ("adjust", D("0.20"))]
     assert ledger.balance(funds.session, allocation.id).allocated == D("0.30")
@@ -74,7 +74,7 @@ def reconcile(session) -> None:
             if request.status == "approved":
                 paid_here = sum((c.payment.amount for c in request.claims if c.payment), ZERO)
                 assert request_committed == request.approved_amount - released - paid_here
-                assert services_claims.unclaimed(session, request) >= 0
+                assert claim_services.unclaimed(session, request) >= 0
         assert balance.committed == committed
     for budget in session.scalars(select(Budget)):
         allocated = sum((a.amount for a in budget.allocations), ZERO)
@@ -92,10 +92,10 @@ def test_ledger_reconciles_with_budgets_allocations_and_documents(funds, world):
     funds.paid_claim(first, "1200")
     funds.approved_claim(first, "500", amount="400")
     second = funds.approved(a, "1000")
-    services_budget.move_allocation(
+    budget_services.move_allocation(
         funds.session, funds.user("finance"), a.id, world.partner_b.id, D("2500")
     )
-    services_budget.set_allocation(funds.session, funds.user("finance"), b.id, D("9000"))
+    budget_services.set_allocation(funds.session, funds.user("finance"), b.id, D("9000"))
     funds.submitted(a, "300")
     assert second.status == "approved"
     reconcile(funds.session)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask.testing import FlaskClient
 
-from tcma.mdf import ledger, services_budget
+from tcma.mdf import budget_services, ledger
 from tests.mdf.support import Funds
 
 
@@ -76,7 +76,7 @@ def test_the_ledger_pages_and_the_balance_still_counts_every_entry(
 ) -> None:
     allocation = funds.allocation("1000")
     for step in range(60):
-        services_budget.set_allocation(
+        budget_services.set_allocation(
             funds.session,
             funds.user("finance"),
             allocation.id,

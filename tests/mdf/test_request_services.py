@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tcma.audit import timeline
-from tcma.mdf import ledger, services_budget, services_requests
+from tcma.mdf import budget_services, ledger, request_services
 from tcma.mdf.rules import (
     FourEyesError,
     InsufficientFunds,
@@ -23,7 +23,7 @@ D = Decimal
 
 
 def _four_eyes(funds, threshold="5000"):
-    services_budget.update_settings(
+    budget_services.update_settings(
         funds.session,
         funds.user("admin"),
         four_eyes_threshold=D(threshold),
@@ -37,7 +37,7 @@ def test_a_draft_is_submitted_and_approved_committing_the_amount(funds):
     allocation = funds.allocation("10000")
     request = funds.submitted(allocation, "2000")
     assert request.status == "submitted" and request.submission == 1
-    request, step = services_requests.approve_request(
+    request, step = request_services.approve_request(
         funds.session, funds.user("marketer"), request.id, D("1800"), "Trimmed the print line."
     )
     assert (step, request.status, request.approved_amount) == ("final", "approved", D("1800.00"))
@@ -60,7 +60,7 @@ def test_request_is_capped_by_the_tier_co_op_share(funds, world):
     with pytest.raises(LimitExceeded) as refused:
         funds.draft(allocation, requested="2500.01", cost="5000")
     assert refused.value.field == "requested_amount"
-    services_budget.update_settings(
+    budget_services.update_settings(
         funds.session,
         funds.user("finance"),
         four_eyes_threshold=None,
@@ -90,9 +90,9 @@ def test_approval_fails_clearly_when_too_little_is_left(funds):
     funds.approved(allocation, "2000")
     request = funds.submitted(allocation, "1500")
     with pytest.raises(InsufficientFunds) as refused:
-        services_requests.approve_request(funds.session, funds.user("marketer"), request.id)
+        request_services.approve_request(funds.session, funds.user("marketer"), request.id)
     assert "Only €1,000.00 is available" in refused.value.message
-    request, _ = services_requests.approve_request(
+    request, _ = request_services.approve_request(
         funds.session, funds.user("marketer"), request.id, D("1000")
     )
     assert ledger.balance(funds.session, allocation.id).available == D("0.00")
@@ -101,7 +101,7 @@ def test_approval_fails_clearly_when_too_little_is_left(funds):
 def test_approval_cannot_exceed_the_request(funds):
     request = funds.submitted(funds.allocation(), "2000")
     with pytest.raises(LimitExceeded):
-        services_requests.approve_request(
+        request_services.approve_request(
             funds.session, funds.user("marketer"), request.id, D("2000.01")
         )
 
@@ -110,18 +110,18 @@ def test_large_requests_need_two_different_approvers(funds):
     _four_eyes(funds, "1000")
     allocation = funds.allocation("10000")
     request = funds.submitted(allocation, "2000")
-    request, step = services_requests.approve_request(
+    request, step = request_services.approve_request(
         funds.session, funds.user("marketer"), request.id, D("1950")
     )
     assert (step, request.status) == ("first", "awaiting_second_approval")
     assert ledger.balance(funds.session, allocation.id).committed == D("0.00")
     with pytest.raises(FourEyesError):
-        services_requests.approve_request(funds.session, funds.user("marketer"), request.id)
+        request_services.approve_request(funds.session, funds.user("marketer"), request.id)
     with pytest.raises(FourEyesError):
-        services_requests.approve_request(
+        request_services.approve_request(
             funds.session, funds.user("marketer2"), request.id, D("1950.01")
         )
-    request, step = services_requests.approve_request(
+    request, step = request_services.approve_request(
         funds.session, funds.user("marketer2"), request.id, D("1900")
     )
     assert (step, request.status, request.approved_amount) == ("final", "approved", D("1900.00"))
@@ -135,7 +135,7 @@ def test_large_requests_need_two_different_approvers(funds):
 def test_first_approver_may_lower_below_the_threshold_and_decide_alone(funds):
     _four_eyes(funds, "1000")
     request = funds.submitted(funds.allocation(), "2000")
-    request, step = services_requests.approve_request(
+    request, step = request_services.approve_request(
         funds.session, funds.user("marketer"), request.id, D("1000")
     )
     assert (step, request.status) == ("final", "approved")
@@ -144,12 +144,12 @@ def test_first_approver_may_lower_below_the_threshold_and_decide_alone(funds):
 def test_approvals_of_an_earlier_round_do_not_count_after_resubmission(funds):
     _four_eyes(funds, "1000")
     request = funds.submitted(funds.allocation(), "2000")
-    services_requests.approve_request(funds.session, funds.user("marketer"), request.id)
-    services_requests.request_changes(
+    request_services.approve_request(funds.session, funds.user("marketer"), request.id)
+    request_services.request_changes(
         funds.session, funds.user("marketer2"), request.id, "Add the agenda."
     )
-    services_requests.submit_request(funds.session, funds.user("a_user"), request.id)
-    request, step = services_requests.approve_request(
+    request_services.submit_request(funds.session, funds.user("a_user"), request.id)
+    request, step = request_services.approve_request(
         funds.session, funds.user("marketer2"), request.id
     )
     assert step == "first"
@@ -158,16 +158,16 @@ def test_approvals_of_an_earlier_round_do_not_count_after_resubmission(funds):
 def test_reject_and_request_changes_need_a_reason(funds):
     request = funds.submitted(funds.allocation())
     with pytest.raises(MdfError):
-        services_requests.reject_request(funds.session, funds.user("marketer"), request.id, "  ")
-    services_requests.request_changes(
+        request_services.reject_request(funds.session, funds.user("marketer"), request.id, "  ")
+    request_services.request_changes(
         funds.session, funds.user("marketer"), request.id, "Lower the print run."
     )
     assert request.status == "changes_requested"
-    services_requests.update_request(
+    request_services.update_request(
         funds.session,
         funds.user("a_user"),
         request.id,
-        services_requests.RequestFields(
+        request_services.RequestFields(
             allocation_id=request.allocation_id,
             activity_type="print",
             title="Smaller print run",
@@ -178,18 +178,18 @@ def test_reject_and_request_changes_need_a_reason(funds):
             requested_amount=D("1500"),
         ),
     )
-    services_requests.submit_request(funds.session, funds.user("a_user"), request.id)
-    services_requests.reject_request(
+    request_services.submit_request(funds.session, funds.user("a_user"), request.id)
+    request_services.reject_request(
         funds.session, funds.user("marketer"), request.id, "Out of scope."
     )
     assert (request.status, request.decision_comment) == ("rejected", "Out of scope.")
     with pytest.raises(TransitionError):
-        services_requests.withdraw_request(funds.session, funds.user("a_user"), request.id)
+        request_services.withdraw_request(funds.session, funds.user("a_user"), request.id)
 
 
 def test_only_drafts_and_sent_back_requests_can_be_edited(funds):
     request = funds.submitted(funds.allocation())
-    fields = services_requests.RequestFields(
+    fields = request_services.RequestFields(
         allocation_id=request.allocation_id,
         activity_type="event",
         title="x",
@@ -200,13 +200,13 @@ def test_only_drafts_and_sent_back_requests_can_be_edited(funds):
         requested_amount=D("50"),
     )
     with pytest.raises(TransitionError):
-        services_requests.update_request(funds.session, funds.user("a_user"), request.id, fields)
+        request_services.update_request(funds.session, funds.user("a_user"), request.id, fields)
 
 
 def test_withdrawing_a_submitted_request_commits_nothing(funds):
     allocation = funds.allocation("5000")
     request = funds.submitted(allocation)
-    services_requests.withdraw_request(funds.session, funds.user("a_user"), request.id)
+    request_services.withdraw_request(funds.session, funds.user("a_user"), request.id)
     assert request.status == "withdrawn"
     assert ledger.balance(funds.session, allocation.id).available == D("5000.00")
 
@@ -214,9 +214,7 @@ def test_withdrawing_a_submitted_request_commits_nothing(funds):
 def test_cancelling_an_approved_request_releases_its_commitment(funds):
     allocation = funds.allocation("5000")
     request = funds.approved(allocation, "2000")
-    services_requests.cancel_request(
-        funds.session, funds.user("a_user"), request.id, "Event moved."
-    )
+    request_services.cancel_request(funds.session, funds.user("a_user"), request.id, "Event moved.")
     assert request.status == "cancelled"
     balance = ledger.balance(funds.session, allocation.id)
     assert (balance.committed, balance.available) == (D("0.00"), D("5000.00"))
@@ -226,13 +224,13 @@ def test_a_request_with_a_live_claim_cannot_be_cancelled(funds):
     request = funds.approved(funds.allocation("5000"), "2000")
     funds.submitted_claim(request, "1000")
     with pytest.raises(TransitionError):
-        services_requests.cancel_request(funds.session, funds.user("marketer"), request.id)
+        request_services.cancel_request(funds.session, funds.user("marketer"), request.id)
 
 
 def test_partner_b_cannot_touch_partner_a_requests(funds):
     request = funds.draft(funds.allocation())
     with pytest.raises(MdfError):
-        services_requests.submit_request(funds.session, funds.user("b_user"), request.id)
+        request_services.submit_request(funds.session, funds.user("b_user"), request.id)
 
 
 def test_a_request_for_another_partners_campaign_or_a_missing_one_is_refused(funds, world, app):

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tcma.db import make_engine
-from tcma.mdf import ledger, services_budget, services_claims, services_payments
-from tcma.mdf import services_requests as requests_
+from tcma.mdf import budget_services, claim_services, ledger, payment_services
+from tcma.mdf import request_services as requests_
 from tcma.mdf.models import Allocation, Claim, FundRequest, LedgerEntry
 from tcma.mdf.rules import MdfError
 from tcma.storage import storage_from_url
@@ -67,7 +67,7 @@ class Program:
 
     def __init__(self, funds: Funds) -> None:
         self.funds, self.session = funds, funds.session
-        services_budget.update_settings(
+        budget_services.update_settings(
             self.session,
             funds.user("admin"),
             four_eyes_threshold=D("1500"),
@@ -98,7 +98,7 @@ class Program:
         return self.funds.user(key)
 
     def top_up(self, index, percent):
-        services_budget.allocate(
+        budget_services.allocate(
             self.session,
             self.user("finance"),
             self.allocation.budget_id,
@@ -108,13 +108,13 @@ class Program:
 
     def lower(self, index, percent):
         target = part(ledger.balance(self.session, self.allocation.id).allocated, percent + 50)
-        services_budget.set_allocation(
+        budget_services.set_allocation(
             self.session, self.user("finance"), self.allocation.id, target
         )
 
     def move(self, index, percent):
         available = ledger.balance(self.session, self.allocation.id).available
-        services_budget.move_allocation(
+        budget_services.move_allocation(
             self.session,
             self.user("finance"),
             self.allocation.id,
@@ -165,9 +165,9 @@ class Program:
 
     def claim(self, index, percent):
         request = self.pick(FundRequest, index, ("approved",))
-        remaining = services_claims.unclaimed(self.session, request)
+        remaining = claim_services.unclaimed(self.session, request)
         claimed = part(remaining, percent)
-        claim = services_claims.create_claim(
+        claim = claim_services.create_claim(
             self.session,
             self.user("a_user"),
             request.id,
@@ -175,7 +175,7 @@ class Program:
             claimed_amount=claimed,
             today=self.today,
         )
-        services_claims.add_proof(
+        claim_services.add_proof(
             self.session,
             self.funds.storage,
             self.user("a_user"),
@@ -184,28 +184,28 @@ class Program:
             "invoice.pdf",
             PDF_BYTES,
         )
-        services_claims.submit_claim(self.session, self.user("a_user"), claim.id, self.today)
+        claim_services.submit_claim(self.session, self.user("a_user"), claim.id, self.today)
 
     def approve_claim(self, index, percent):
         claim = self.pick(Claim, index, ("submitted",))
         amount = part(claim.claimed_amount, percent)
-        services_claims.approve_claim(self.session, self.user("finance"), claim.id, amount)
+        claim_services.approve_claim(self.session, self.user("finance"), claim.id, amount)
 
     def reject_claim(self, index, percent):
         claim = self.pick(Claim, index, ("submitted",))
-        services_claims.reject_claim(self.session, self.user("finance"), claim.id, "No proof.")
+        claim_services.reject_claim(self.session, self.user("finance"), claim.id, "No proof.")
 
     def send_back_claim(self, index, percent):
         claim = self.pick(Claim, index, ("submitted",))
-        services_claims.send_back_claim(self.session, self.user("finance"), claim.id, "Fix it.")
+        claim_services.send_back_claim(self.session, self.user("finance"), claim.id, "Fix it.")
 
     def resubmit_claim(self, index, percent):
         claim = self.pick(Claim, index, ("changes_requested",))
-        services_claims.submit_claim(self.session, self.user("a_user"), claim.id, self.today)
+        claim_services.submit_claim(self.session, self.user("a_user"), claim.id, self.today)
 
     def pay(self, index, percent):
         claim = self.pick(Claim, index, ("approved",))
-        services_payments.record_payment(
+        payment_services.record_payment(
             self.session,
             self.user("finance"),
             claim.id,
@@ -216,7 +216,7 @@ class Program:
 
     def advance_clock(self, index, percent):
         self.today += dt.timedelta(days=percent // 10)
-        services_payments.release_expired(self.session, self.today)
+        payment_services.release_expired(self.session, self.today)
 
     def check(self) -> None:
         for allocation in self.session.scalars(select(Allocation)):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tcma.mdf import ledger, services_budget
+from tcma.mdf import budget_services, ledger
 from tcma.mdf.models import Budget, Claim, FundRequest, LedgerEntry, ProofFile
 from tests.mdf.support import PDF_BYTES, TODAY, png_bytes
 
@@ -133,7 +133,7 @@ def test_approving_more_than_is_left_changes_nothing_and_says_why(funds, as_mark
 
 
 def test_four_eyes_state_is_shown(funds, as_marketer, login_as):
-    services_budget.update_settings(
+    budget_services.update_settings(
         funds.session,
         funds.user("admin"),
         four_eyes_threshold=D("1000"),

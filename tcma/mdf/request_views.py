@@ -11,35 +11,30 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from tcma import db
-from tcma.accounts.access import get_scoped_or_404, roles_required
+from tcma.accounts.access import get_scoped_or_404
 from tcma.campaigns.models import Campaign
 from tcma.campaigns.services import campaigns_statement
 from tcma.forms import filled
-from tcma.mdf import ledger, notify, rules, services_claims, services_requests
+from tcma.mdf import claim_services, ledger, notify, request_services, rules
 from tcma.mdf.forms import ApproveForm, CommentForm, FundRequestForm, ReasonForm
 from tcma.mdf.models import Allocation, FundRequest
+from tcma.mdf.request_services import RequestFields
 from tcma.mdf.rules import MdfError
-from tcma.mdf.services_requests import RequestFields
 from tcma.mdf.web import (
-    MARKETING_ROLES,
-    PARTNER_ROLES,
     act_on,
     allocation_label,
     apply_filters,
     budget_choices,
     fail,
     in_currency,
-    marketing_only,
     open_allocations,
     partner_choices,
-    partner_only,
-    signed_in,
     timeline,
 )
 from tcma.pagination import keyset
+from tcma.permissions import marketing_staff, partner_users, partner_work, signed_in
 
 bp = Blueprint("requests", __name__)
-partner_or_marketing = roles_required(*PARTNER_ROLES, *MARKETING_ROLES)
 
 
 def _budget_clause(budget_id: int):
@@ -108,7 +103,7 @@ def _fields(form: FundRequestForm) -> RequestFields:
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def new() -> str | Response:
     """Write a fund request (saved as a draft)."""
     form = FundRequestForm()
@@ -118,7 +113,7 @@ def new() -> str | Response:
         form.allocation_id.data = allocation_id
     if has_allocations and form.validate_on_submit():
         try:
-            item = services_requests.create_request(db.session(), current_user, _fields(form))
+            item = request_services.create_request(db.session(), current_user, _fields(form))
         except MdfError as exc:
             fail(exc, form)
         else:
@@ -143,7 +138,7 @@ def _page(item: FundRequest, approve: ApproveForm | None = None) -> str:
         "mdf/request.html",
         item=item,
         balance=ledger.balance(session, item.allocation_id),
-        unclaimed=services_claims.unclaimed(session, item),
+        unclaimed=claim_services.unclaimed(session, item),
         timeline=timeline(session, "fund_request", item.id),
         campaign=_campaign_of(session, item),
         actions=rules.request_actions(item.status),
@@ -161,7 +156,7 @@ def show(request_id: int) -> str:
 
 
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def edit(request_id: int) -> str | Response:
     """Change a draft, or a request sent back for changes."""
     item = get_scoped_or_404(db.session(), FundRequest, request_id)
@@ -169,7 +164,7 @@ def edit(request_id: int) -> str | Response:
     _form_choices(form, keep=item.allocation)
     if form.validate_on_submit():
         try:
-            services_requests.update_request(db.session(), current_user, item.id, _fields(form))
+            request_services.update_request(db.session(), current_user, item.id, _fields(form))
         except MdfError as exc:
             fail(exc, form)
         else:
@@ -184,43 +179,43 @@ def _act(request_id: int, run, done: str) -> Response:
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])
-@partner_only
+@partner_users
 def submit(request_id: int) -> Response:
     """Send the request to the marketers."""
 
     def run(item: FundRequest) -> None:
-        services_requests.submit_request(db.session(), current_user, item.id)
+        request_services.submit_request(db.session(), current_user, item.id)
         notify.request_submitted(db.session(), item)
 
     return _act(request_id, run, "Submitted. A channel marketer will review it.")
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
-@partner_only
+@partner_users
 def withdraw(request_id: int) -> Response:
     """Take the request back before it is decided."""
     comment = CommentForm().comment.data or ""
 
     def run(item: FundRequest) -> None:
-        services_requests.withdraw_request(db.session(), current_user, item.id, comment)
+        request_services.withdraw_request(db.session(), current_user, item.id, comment)
 
     return _act(request_id, run, "Fund request withdrawn.")
 
 
 @bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
-@partner_or_marketing
+@partner_work
 def cancel(request_id: int) -> Response:
     """Cancel an approved request without claims; its money goes back to the allocation."""
     comment = CommentForm().comment.data or ""
 
     def run(item: FundRequest) -> None:
-        services_requests.cancel_request(db.session(), current_user, item.id, comment)
+        request_services.cancel_request(db.session(), current_user, item.id, comment)
 
     return _act(request_id, run, "Fund request cancelled; its money is available again.")
 
 
 @bp.route("/requests/<int:request_id>/approve", methods=["POST"])
-@marketing_only
+@marketing_staff
 def approve(request_id: int) -> str | Response:
     """Approve the request, possibly for less (first or second approval above the threshold)."""
     session = db.session()
@@ -228,7 +223,7 @@ def approve(request_id: int) -> str | Response:
     form = in_currency(ApproveForm(), item.currency)
     if form.validate_on_submit():
         try:
-            item, step = services_requests.approve_request(
+            item, step = request_services.approve_request(
                 session, current_user, item.id, form.amount.data, form.comment.data or ""
             )
         except MdfError as exc:
@@ -256,16 +251,16 @@ def _decide(request_id: int, service, done: str) -> Response:
 
 
 @bp.route("/requests/<int:request_id>/reject", methods=["POST"])
-@marketing_only
+@marketing_staff
 def reject(request_id: int) -> Response:
     """Refuse the request with a reason."""
-    return _decide(request_id, services_requests.reject_request, "Fund request rejected.")
+    return _decide(request_id, request_services.reject_request, "Fund request rejected.")
 
 
 @bp.route("/requests/<int:request_id>/changes", methods=["POST"])
-@marketing_only
+@marketing_staff
 def changes(request_id: int) -> Response:
     """Send the request back to the partner for changes."""
     return _decide(
-        request_id, services_requests.request_changes, "Sent back to the partner for changes."
+        request_id, request_services.request_changes, "Sent back to the partner for changes."
     )

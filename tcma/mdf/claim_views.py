@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
-from tcma.mdf import notify, rules, services_claims, uploads
+from tcma.mdf import claim_services, notify, rules, uploads
 from tcma.mdf.forms import ApproveForm, ClaimForm, ProofForm, ReasonForm
 from tcma.mdf.models import Allocation, Claim, FundRequest, ProofFile
 from tcma.mdf.rules import MdfError
@@ -20,15 +20,13 @@ from tcma.mdf.web import (
     apply_filters,
     budget_choices,
     fail,
-    finance_only,
     in_currency,
     partner_choices,
-    partner_only,
-    signed_in,
     timeline,
     today,
 )
 from tcma.pagination import keyset
+from tcma.permissions import finance_staff, partner_users, signed_in
 from tcma.storage import get_storage, sign_download
 
 bp = Blueprint("claims", __name__)
@@ -76,18 +74,18 @@ def index() -> str:
 
 
 @bp.route("/requests/<int:request_id>/claims/new", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def new(request_id: int) -> str | Response:
     """File a claim on an approved request, with its invoice."""
     session = db.session()
     fund_request = get_scoped_or_404(session, FundRequest, request_id)
-    unclaimed = services_claims.unclaimed(session, fund_request)
+    unclaimed = claim_services.unclaimed(session, fund_request)
     form = in_currency(ClaimForm(), fund_request.currency)
     if request.method == "GET":
         form.claimed_amount.data = unclaimed if unclaimed > 0 else None
     if form.validate_on_submit():
         try:
-            claim = services_claims.create_claim(
+            claim = claim_services.create_claim(
                 session,
                 current_user,
                 fund_request.id,
@@ -97,7 +95,7 @@ def new(request_id: int) -> str | Response:
                 today=today(),
             )
             if (data := _read(form.invoice.data)) is not None:
-                services_claims.add_proof(
+                claim_services.add_proof(
                     session,
                     get_storage(),
                     current_user,
@@ -123,7 +121,7 @@ def _page(claim: Claim, **forms) -> str:
     return render_template(
         "mdf/claim.html",
         claim=claim,
-        unclaimed=services_claims.unclaimed(session, claim.fund_request, claim.id),
+        unclaimed=claim_services.unclaimed(session, claim.fund_request, claim.id),
         timeline=timeline(session, "claim", claim.id),
         actions=rules.claim_actions(claim.status),
         editable=claim.status in rules.EDITABLE_STATES,
@@ -141,7 +139,7 @@ def show(claim_id: int) -> str:
 
 
 @bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
-@partner_only
+@partner_users
 def edit(claim_id: int) -> str | Response:
     """Change a draft claim, or one sent back for changes."""
     session = db.session()
@@ -150,7 +148,7 @@ def edit(claim_id: int) -> str | Response:
     del form.invoice
     if form.validate_on_submit():
         try:
-            services_claims.update_claim(
+            claim_services.update_claim(
                 session,
                 current_user,
                 claim.id,
@@ -163,7 +161,7 @@ def edit(claim_id: int) -> str | Response:
         else:
             flash("Claim saved.", "success")
             return redirect(url_for("mdf.claims.show", claim_id=claim.id))
-    unclaimed = services_claims.unclaimed(session, claim.fund_request, claim.id)
+    unclaimed = claim_services.unclaimed(session, claim.fund_request, claim.id)
     return render_template(
         "mdf/claim_form.html",
         form=form,
@@ -174,7 +172,7 @@ def edit(claim_id: int) -> str | Response:
 
 
 @bp.route("/claims/<int:claim_id>/proofs", methods=["POST"])
-@partner_only
+@partner_users
 def upload(claim_id: int) -> str | Response:
     """Add a proof-of-performance file."""
     session = db.session()
@@ -185,7 +183,7 @@ def upload(claim_id: int) -> str | Response:
         try:
             if data is None:
                 raise MdfError("Choose a file to upload.", field="file")
-            proof = services_claims.add_proof(
+            proof = claim_services.add_proof(
                 session,
                 get_storage(),
                 current_user,
@@ -203,14 +201,14 @@ def upload(claim_id: int) -> str | Response:
 
 
 @bp.route("/proofs/<int:proof_id>/delete", methods=["POST"])
-@partner_only
+@partner_users
 def delete_proof(proof_id: int) -> Response:
     """Remove a file from a claim that is still being prepared."""
     session = db.session()
     proof = session.get(ProofFile, proof_id) or abort(404)
     claim = get_scoped_or_404(session, Claim, proof.claim_id)
     try:
-        services_claims.remove_proof(session, get_storage(), current_user, proof.id)
+        claim_services.remove_proof(session, get_storage(), current_user, proof.id)
     except MdfError as exc:
         fail(exc)
     else:
@@ -237,30 +235,30 @@ def _act(claim_id: int, run, done: str) -> Response:
 
 
 @bp.route("/claims/<int:claim_id>/submit", methods=["POST"])
-@partner_only
+@partner_users
 def submit(claim_id: int) -> Response:
     """Send the claim to finance."""
 
     def run(claim: Claim) -> None:
-        services_claims.submit_claim(db.session(), current_user, claim.id, today())
+        claim_services.submit_claim(db.session(), current_user, claim.id, today())
         notify.claim_submitted(db.session(), claim)
 
     return _act(claim_id, run, "Claim submitted. Finance will review it.")
 
 
 @bp.route("/claims/<int:claim_id>/withdraw", methods=["POST"])
-@partner_only
+@partner_users
 def withdraw(claim_id: int) -> Response:
     """Drop a claim that finance has not received."""
 
     def run(claim: Claim) -> None:
-        services_claims.withdraw_claim(db.session(), current_user, claim.id)
+        claim_services.withdraw_claim(db.session(), current_user, claim.id)
 
     return _act(claim_id, run, "Claim withdrawn.")
 
 
 @bp.route("/claims/<int:claim_id>/approve", methods=["POST"])
-@finance_only
+@finance_staff
 def approve(claim_id: int) -> str | Response:
     """Approve the claim, possibly for less than claimed."""
     session = db.session()
@@ -268,7 +266,7 @@ def approve(claim_id: int) -> str | Response:
     form = in_currency(ApproveForm(), claim.currency)
     if form.validate_on_submit():
         try:
-            services_claims.approve_claim(
+            claim_services.approve_claim(
                 session, current_user, claim.id, form.amount.data, form.comment.data or ""
             )
         except MdfError as exc:
@@ -290,14 +288,14 @@ def _decide(claim_id: int, service, done: str) -> Response:
 
 
 @bp.route("/claims/<int:claim_id>/reject", methods=["POST"])
-@finance_only
+@finance_staff
 def reject(claim_id: int) -> Response:
     """Refuse the claim with a reason."""
-    return _decide(claim_id, services_claims.reject_claim, "Claim rejected.")
+    return _decide(claim_id, claim_services.reject_claim, "Claim rejected.")
 
 
 @bp.route("/claims/<int:claim_id>/send-back", methods=["POST"])
-@finance_only
+@finance_staff
 def send_back(claim_id: int) -> Response:
     """Return the claim to the partner for changes."""
-    return _decide(claim_id, services_claims.send_back_claim, "Sent back to the partner.")
+    return _decide(claim_id, claim_services.send_back_claim, "Sent back to the partner.")

@@ -15,9 +15,9 @@ from tcma import audit
 from tcma.accounts.models import User
 from tcma.db import utcnow
 from tcma.mdf import ledger, limits, money, rules
+from tcma.mdf.claim_services import reserved_by_claim
 from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
 from tcma.mdf.rules import MdfError
-from tcma.mdf.services_claims import reserved_by_claim
 
 # A spreadsheet runs cells that start with these as formulas; partner-typed titles must not.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -12,20 +12,18 @@ from tcma import db
 from tcma.accounts.access import get_scoped_or_404
 from tcma.accounts.models import Partner, Tier
 from tcma.forms import filled
-from tcma.mdf import ledger, money, services_budget
+from tcma.mdf import budget_services, ledger, money
 from tcma.mdf.forms import AdjustForm, AllocateForm, BudgetForm, MoveForm, bulk_form, settings_form
 from tcma.mdf.models import Allocation, Budget, FundRequest
 from tcma.mdf.rules import MdfError
 from tcma.mdf.web import (
     fail,
-    finance_only,
     in_currency,
     partner_choices,
-    signed_in,
     today,
-    vendor_only,
 )
 from tcma.pagination import keyset, page_number, paginate
+from tcma.permissions import finance_staff, signed_in, vendor_staff
 
 bp = Blueprint("budgets", __name__)
 
@@ -36,7 +34,7 @@ def _tiers() -> list[tuple[int, str]]:
 
 
 @bp.route("/budgets")
-@vendor_only
+@vendor_staff
 def index() -> str:
     """Budgets by period (current, upcoming, past) and currency."""
     stmt = select(Budget).order_by(Budget.period_end.desc(), Budget.name)
@@ -59,13 +57,13 @@ def index() -> str:
 
 
 @bp.route("/budgets/new", methods=["GET", "POST"])
-@finance_only
+@finance_staff
 def new() -> str | Response:
     """Create a budget."""
     form = BudgetForm()
     if form.validate_on_submit():
         try:
-            budget = services_budget.create_budget(
+            budget = budget_services.create_budget(
                 db.session(),
                 current_user,
                 name=filled(form.name.data),
@@ -114,7 +112,7 @@ def _allocate_form() -> AllocateForm:
 
 
 @bp.route("/budgets/<int:budget_id>")
-@vendor_only
+@vendor_staff
 def show(budget_id: int) -> str:
     """One budget: its allocations with balances, and finance's allocate form."""
     budget = db.session().get(Budget, budget_id) or abort(404)
@@ -122,7 +120,7 @@ def show(budget_id: int) -> str:
 
 
 @bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])
-@finance_only
+@finance_staff
 def edit(budget_id: int) -> str | Response:
     """Rename, re-date or resize a budget."""
     budget = db.session().get(Budget, budget_id) or abort(404)
@@ -131,7 +129,7 @@ def edit(budget_id: int) -> str | Response:
     form.currency.data = budget.currency
     if form.validate_on_submit():
         try:
-            services_budget.update_budget(
+            budget_services.update_budget(
                 db.session(),
                 current_user,
                 budget.id,
@@ -149,7 +147,7 @@ def edit(budget_id: int) -> str | Response:
 
 
 @bp.route("/budgets/<int:budget_id>/allocate", methods=["POST"])
-@finance_only
+@finance_staff
 def allocate(budget_id: int) -> str | Response:
     """Give one partner money from the budget."""
     session = db.session()
@@ -157,7 +155,7 @@ def allocate(budget_id: int) -> str | Response:
     form = _allocate_form()
     if form.validate_on_submit():
         try:
-            allocation = services_budget.allocate(
+            allocation = budget_services.allocate(
                 session,
                 current_user,
                 budget.id,
@@ -178,7 +176,7 @@ def allocate(budget_id: int) -> str | Response:
 
 
 @bp.route("/budgets/<int:budget_id>/bulk", methods=["GET", "POST"])
-@finance_only
+@finance_staff
 def bulk(budget_id: int) -> str | Response:
     """Allocate to every partner of chosen tiers: a fixed amount each, or a tier's share."""
     session = db.session()
@@ -192,7 +190,7 @@ def bulk(budget_id: int) -> str | Response:
             if (value := getattr(form, f"tier_{tier_id}").data) is not None and value > 0
         }
         try:
-            amounts = services_budget.bulk_allocate_by_tier(
+            amounts = budget_services.bulk_allocate_by_tier(
                 session, current_user, budget.id, form.mode.data, values
             )
         except MdfError as exc:
@@ -253,14 +251,14 @@ def allocation(allocation_id: int) -> str:
 
 
 @bp.route("/allocations/<int:allocation_id>/adjust", methods=["POST"])
-@finance_only
+@finance_staff
 def adjust(allocation_id: int) -> str | Response:
     """Raise or lower an allocation."""
     item = db.session().get(Allocation, allocation_id) or abort(404)
     form = in_currency(AdjustForm(), item.currency)
     if form.validate_on_submit():
         try:
-            services_budget.set_allocation(
+            budget_services.set_allocation(
                 db.session(), current_user, item.id, form.amount.data, form.comment.data or ""
             )
         except MdfError as exc:
@@ -272,14 +270,14 @@ def adjust(allocation_id: int) -> str | Response:
 
 
 @bp.route("/allocations/<int:allocation_id>/move", methods=["POST"])
-@finance_only
+@finance_staff
 def move(allocation_id: int) -> str | Response:
     """Move available money to another partner in the same budget."""
     item = db.session().get(Allocation, allocation_id) or abort(404)
     form = _move_form(item)
     if form.validate_on_submit():
         try:
-            target = services_budget.move_allocation(
+            target = budget_services.move_allocation(
                 db.session(),
                 current_user,
                 item.id,
@@ -296,12 +294,12 @@ def move(allocation_id: int) -> str | Response:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@finance_only
+@finance_staff
 def settings() -> str | Response:
     """Program settings: four-eyes threshold, claim window, co-op share per tier."""
     session = db.session()
-    current = services_budget.get_settings(session)
-    shares = services_budget.tier_shares(session)
+    current = budget_services.get_settings(session)
+    shares = budget_services.tier_shares(session)
     tiers = _tiers()
     initial = {f"tier_{tier_id}": shares.get(tier_id) for tier_id, _ in tiers}
     form = settings_form(tiers)(obj=current, **initial)
@@ -312,7 +310,7 @@ def settings() -> str | Response:
             if (value := getattr(form, f"tier_{tier_id}").data) is not None
         }
         try:
-            services_budget.update_settings(
+            budget_services.update_settings(
                 session,
                 current_user,
                 four_eyes_threshold=form.four_eyes_threshold.data,

@@ -13,9 +13,9 @@ from tcma.accounts.models import User
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
 from tcma.mdf import ledger, limits, money, rules
+from tcma.mdf.budget_services import get_settings, share_for_partner
 from tcma.mdf.models import Allocation, FundRequest, RequestApproval
 from tcma.mdf.rules import MdfError, TransitionError
-from tcma.mdf.services_budget import get_settings, share_for_partner
 
 LIVE_CLAIM_STATES = (rules.SUBMITTED, rules.CHANGES_REQUESTED, rules.APPROVED, rules.PAID)
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import selectinload
 from tcma import db
 from tcma.accounts.access import get_scoped_or_404
 from tcma.forms import filled
-from tcma.mdf import notify, services_payments
+from tcma.mdf import notify, payment_services
 from tcma.mdf.forms import PaymentExportForm, PaymentForm
 from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
 from tcma.mdf.rules import MdfError
-from tcma.mdf.web import fail, finance_only, today
+from tcma.mdf.web import fail, today
 from tcma.pagination import keyset
+from tcma.permissions import finance_staff
 
 bp = Blueprint("payments", __name__)
 
@@ -31,7 +32,7 @@ def _filtered(form: PaymentExportForm):
 
 
 @bp.route("/payments")
-@finance_only
+@finance_staff
 def index() -> str:
     """Payments recorded, filtered by date, with a link to export them."""
     form = PaymentExportForm(request.args)
@@ -53,12 +54,12 @@ def index() -> str:
 
 
 @bp.route("/payments.csv")
-@finance_only
+@finance_staff
 def export() -> Response:
     """The payments as a CSV download (same date filter as the list)."""
     form = PaymentExportForm(request.args)
     form.validate()
-    text = services_payments.payments_csv(db.session(), form.date_from.data, form.date_to.data)
+    text = payment_services.payments_csv(db.session(), form.date_from.data, form.date_to.data)
     filename = f"mdf-payments-{today():%Y%m%d}.csv"
     return Response(
         text,
@@ -68,7 +69,7 @@ def export() -> Response:
 
 
 @bp.route("/claims/<int:claim_id>/pay", methods=["GET", "POST"])
-@finance_only
+@finance_staff
 def record(claim_id: int) -> ResponseReturnValue:
     """Record that an approved claim was paid."""
     session = db.session()
@@ -78,7 +79,7 @@ def record(claim_id: int) -> ResponseReturnValue:
         form.paid_on.data = today()
     if form.validate_on_submit():
         try:
-            payment = services_payments.record_payment(
+            payment = payment_services.record_payment(
                 session,
                 current_user,
                 claim.id,
