@@ -14,6 +14,7 @@ from tcma.accounts.login import init_login
 from tcma.api import tasks as api_tasks  # noqa: F401 - registers its jobs
 from tcma.api import token_views
 from tcma.api.spec import init_api
+from tcma.campaigns import api as campaigns_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import tasks as campaign_tasks
@@ -73,7 +74,7 @@ JOB_MODULES = (
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
-API_BLUEPRINTS = (pipeline_api.bp,)
+API_BLUEPRINTS = (pipeline_api.bp, campaigns_api.bp)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

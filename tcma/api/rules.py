@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tcma.accounts import rules as account_rules
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
-AREAS = ("pipeline",)
+AREAS = ("pipeline", "campaigns")
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -27,12 +27,14 @@ MAX_NAME = 80
 # What each role may do in each area, as on the pages: a token never carries more. Leads
 # hold personal data: finance may hold the read scope, but the lead and opportunity endpoints
 # refuse its role (403), as the pages do.
+# Campaigns: vendor admins and marketers oversee (pause, end) partners' campaigns, finance
+# reads them and their figures, partners run their own.
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
-    account_rules.ADMIN: {"pipeline": (READ, WRITE)},
-    account_rules.MARKETER: {"pipeline": (READ,)},
-    account_rules.FINANCE: {"pipeline": (READ,)},
-    account_rules.PARTNER_ADMIN: {"pipeline": (READ, WRITE)},
-    account_rules.PARTNER_USER: {"pipeline": (READ, WRITE)},
+    account_rules.ADMIN: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
+    account_rules.MARKETER: {"pipeline": (READ,), "campaigns": (READ, WRITE)},
+    account_rules.FINANCE: {"pipeline": (READ,), "campaigns": (READ,)},
+    account_rules.PARTNER_ADMIN: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
+    account_rules.PARTNER_USER: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.access_matrix import OK, expect
-from tests.api.support import matrix_lead
+from tests.api.support import matrix_kit_version, matrix_lead
 from tests.pipeline.support import matrix_objects as pipe
 
 # The API has no sign-in redirect: no token is 401.
@@ -22,6 +22,8 @@ LEAD_A = expect(anon=401, finance=403, b_user=404)
 PARTNERS = expect(anon=401, admin=403, marketer=403, finance=403)
 PARTNER_A = expect(anon=401, admin=403, marketer=403, finance=403, b_user=404)
 ERASERS_A = expect(anon=401, marketer=403, finance=403, b_user=404)
+READ_A = expect(anon=401, b_user=404)
+OVERSEERS_A = expect(anon=401, finance=403, b_user=404)
 
 
 @dataclass
@@ -38,6 +40,18 @@ class ApiRoute:
 def _fresh_lead(ctx: Any, role: str) -> str:
     # Erasing is for good: every role gets its own lead of partner A.
     return f"/api/v1/leads/{matrix_lead(ctx)}"
+
+
+def _campaign(ctx: Any, role: str) -> str:
+    return f"/api/v1/campaigns/{pipe(ctx).campaign_id}"
+
+
+def _new_campaign(ctx: Any) -> dict[str, Any]:
+    return {
+        "kit_version_id": matrix_kit_version(ctx),
+        "name": "Matrix campaign via API",
+        "field_values": {"headline": "Restore drills"},
+    }
 
 
 def _opportunity(ctx: Any) -> dict[str, Any]:
@@ -81,5 +95,24 @@ API_ROUTES: dict[str, ApiRoute] = {
         lambda c, r: f"/api/v1/opportunities/{pipe(c).opportunity_id}",
         "PATCH",
         {"stage": "qualification"},
+    ),
+    "api_campaigns.list_campaigns": ApiRoute(ALL, "/api/v1/campaigns"),
+    "api_campaigns.create_campaign": ApiRoute(PARTNERS, "/api/v1/campaigns", "POST", _new_campaign),
+    "api_campaigns.get_campaign": ApiRoute(READ_A, _campaign),
+    "api_campaigns.campaign_pipeline": ApiRoute(READ_A, lambda c, r: _campaign(c, r) + "/pipeline"),
+    "api_campaigns.launch_campaign": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/campaigns/{pipe(c).draft_id}/launch",
+        "POST",
+        lambda c: {"starts_on": "2026-01-01", "ends_on": "2099-12-31"},
+    ),
+    "api_campaigns.pause_campaign": ApiRoute(
+        OVERSEERS_A, lambda c, r: _campaign(c, r) + "/pause", "POST", {}
+    ),
+    "api_campaigns.resume_campaign": ApiRoute(
+        PARTNER_A, lambda c, r: _campaign(c, r) + "/resume", "POST"
+    ),
+    "api_campaigns.end_campaign": ApiRoute(
+        OVERSEERS_A, lambda c, r: _campaign(c, r) + "/end", "POST", {"comment": "Done"}
     ),
 }

@@ -89,3 +89,12 @@ def matrix_lead(ctx: Any) -> int:
         lead_id = lead.id
     session.close()
     return lead_id
+
+
+def matrix_kit_version(ctx: Any) -> int:
+    """The kit version of partner A's matrix campaign (published, in every partner's catalog)."""
+    campaign_id = matrix_objects(ctx).campaign_id
+    session = ctx.app.extensions["tcma.sessionmaker"]()
+    version_id = session.get(Campaign, campaign_id).kit_version_id
+    session.close()
+    return version_id
