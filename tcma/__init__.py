@@ -30,6 +30,7 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mdf import api as mdf_api
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
@@ -74,7 +75,7 @@ JOB_MODULES = (
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
-API_BLUEPRINTS = (pipeline_api.bp, campaigns_api.bp)
+API_BLUEPRINTS = (pipeline_api.bp, campaigns_api.bp, mdf_api.bp)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

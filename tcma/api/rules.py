@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tcma.accounts import rules as account_rules
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
-AREAS = ("pipeline", "campaigns")
+AREAS = ("pipeline", "campaigns", "mdf")
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -28,13 +28,16 @@ MAX_NAME = 80
 # hold personal data: finance may hold the read scope, but the lead and opportunity endpoints
 # refuse its role (403), as the pages do.
 # Campaigns: vendor admins and marketers oversee (pause, end) partners' campaigns, finance
-# reads them and their figures, partners run their own.
+# reads them and their figures, partners run their own. MDF: every role acts in it (partners
+# request and claim, marketers decide requests, finance decides claims and pays); each
+# endpoint still allows only the roles its page allows.
+_ALL = (READ, WRITE)
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
-    account_rules.ADMIN: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
-    account_rules.MARKETER: {"pipeline": (READ,), "campaigns": (READ, WRITE)},
-    account_rules.FINANCE: {"pipeline": (READ,), "campaigns": (READ,)},
-    account_rules.PARTNER_ADMIN: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
-    account_rules.PARTNER_USER: {"pipeline": (READ, WRITE), "campaigns": (READ, WRITE)},
+    account_rules.ADMIN: {"pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
+    account_rules.MARKETER: {"pipeline": (READ,), "campaigns": _ALL, "mdf": _ALL},
+    account_rules.FINANCE: {"pipeline": (READ,), "campaigns": (READ,), "mdf": _ALL},
+    account_rules.PARTNER_ADMIN: {"pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
+    account_rules.PARTNER_USER: {"pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
 }
 
 

@@ -90,8 +90,8 @@ class UTCDateTimeField(fields.DateTime):
         return parsed.astimezone(dt.UTC)
 
 
-class ListQuery(Schema):
-    """Query parameters of every list: paging and incremental sync."""
+class PageQuery(Schema):
+    """Query parameters of every list: the page."""
 
     class Meta:
         # A misspelt filter is an error, not a silently wider list (the document says so too).
@@ -107,6 +107,11 @@ class ListQuery(Schema):
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page, 1 to {MAX_LIMIT}."},
     )
+
+
+class ListQuery(PageQuery):
+    """A list of objects that keep ``updated_at``: paging and incremental sync."""
+
     updated_since = UTCDateTimeField(
         load_default=None,
         metadata={"description": "Only objects changed at or after this UTC time."},
