@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tcma import commands, db, errors, mail, resources, security, templating, web_perf
+from tcma.accounts import api as partners_api
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.api import tasks as api_tasks  # noqa: F401 - registers its jobs
@@ -26,6 +27,7 @@ from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
 from tcma.jobs import views as job_views
+from tcma.kits import api as kits_api
 from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
@@ -75,7 +77,13 @@ JOB_MODULES = (
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
-API_BLUEPRINTS = (pipeline_api.bp, campaigns_api.bp, mdf_api.bp)
+API_BLUEPRINTS = (
+    pipeline_api.bp,
+    campaigns_api.bp,
+    mdf_api.bp,
+    kits_api.bp,
+    partners_api.bp,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

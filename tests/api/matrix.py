@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.access_matrix import OK, expect
 from tests.api.support import matrix_kit_version, matrix_lead, matrix_payment, new_fund_request
+from tests.kits.support import matrix_kit as kit
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
 
@@ -25,6 +26,7 @@ PARTNER_A = expect(anon=401, admin=403, marketer=403, finance=403, b_user=404)
 ERASERS_A = expect(anon=401, marketer=403, finance=403, b_user=404)
 READ_A = expect(anon=401, b_user=404)
 OVERSEERS_A = expect(anon=401, finance=403, b_user=404)
+VENDOR = expect(anon=401, a_admin=403, a_user=403, b_user=403)
 MARKETING = expect(anon=401, finance=403, a_admin=403, a_user=403, b_user=403)
 FINANCE = expect(anon=401, marketer=403, a_admin=403, a_user=403, b_user=403)
 
@@ -166,4 +168,14 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api_mdf.get_allocation": ApiRoute(
         READ_A, lambda c, r: f"/api/v1/allocations/{mdf(c).allocation_id}"
     ),
+    "api_kits.list_kits": ApiRoute(ALL, "/api/v1/kits"),
+    "api_kits.get_kit": ApiRoute(READ_A, lambda c, r: f"/api/v1/kits/{kit(c).kit_id}"),
+    "api_kits.list_versions": ApiRoute(
+        READ_A, lambda c, r: f"/api/v1/kits/{kit(c).kit_id}/versions"
+    ),
+    "api_partners.list_partners": ApiRoute(VENDOR, "/api/v1/partners"),
+    "api_partners.get_partner": ApiRoute(
+        VENDOR, lambda c, r: f"/api/v1/partners/{c.world.partner_a.id}"
+    ),
+    "api_partners.list_tiers": ApiRoute(VENDOR, "/api/v1/tiers"),
 }
