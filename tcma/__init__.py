@@ -38,6 +38,7 @@ from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
 from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import views as pipeline_views
+from tcma.reports import api as reports_api
 from tcma.reports import tasks as report_tasks
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
@@ -83,6 +84,7 @@ API_BLUEPRINTS = (
     mdf_api.bp,
     kits_api.bp,
     partners_api.bp,
+    reports_api.bp,
 )
 
 

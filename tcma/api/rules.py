@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tcma.accounts import rules as account_rules
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
-AREAS = ("pipeline", "campaigns", "mdf", "kits", "partners")
+AREAS = ("pipeline", "campaigns", "mdf", "kits", "partners", "reports")
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -31,10 +31,11 @@ MAX_NAME = 80
 # reads them and their figures, partners run their own. MDF: every role acts in it (partners
 # request and claim, marketers decide requests, finance decides claims and pays); each
 # endpoint still allows only the roles its page allows.
-# Kits (the catalog) are read by everyone; partners and tiers by the vendor's staff.
+# Kits (the catalog) and dashboards are read by everyone (a partner sees its own numbers);
+# partners and tiers by the vendor's staff.
 _ALL = (READ, WRITE)
-_PARTNER_READS = {"kits": (READ,)}
-_VENDOR_READS = {"kits": (READ,), "partners": (READ,)}
+_PARTNER_READS = {"kits": (READ,), "reports": (READ,)}
+_VENDOR_READS = {"kits": (READ,), "partners": (READ,), "reports": (READ,)}
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
     account_rules.ADMIN: {**_VENDOR_READS, "pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
     account_rules.MARKETER: {**_VENDOR_READS, "pipeline": (READ,), "campaigns": _ALL, "mdf": _ALL},

@@ -178,4 +178,5 @@ API_ROUTES: dict[str, ApiRoute] = {
         VENDOR, lambda c, r: f"/api/v1/partners/{c.world.partner_a.id}"
     ),
     "api_partners.list_tiers": ApiRoute(VENDOR, "/api/v1/tiers"),
+    "api_reports.dashboard": ApiRoute(ALL, "/api/v1/dashboard"),
 }
