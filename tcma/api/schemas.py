@@ -59,6 +59,23 @@ class MoneyString(fields.Field):
             raise ValidationError("Not a valid amount.") from exc
 
 
+def decimal_string(description: str = "", **kwargs: Any) -> fields.Decimal:
+    """A ratio or percent as a decimal string ("12.50"), or null when it cannot be computed.
+
+    marshmallow documents Decimal as a number even with as_string: say what is sent.
+    """
+    return fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+            "description": description,
+        },
+        **kwargs,
+    )
+
+
 def currency_field(**kwargs: Any) -> fields.String:
     """An ISO 4217 code tcma knows."""
     return fields.String(

@@ -14,6 +14,10 @@ _CAMPAIGN = CampaignSchema()
 def campaign_launched(session: Session, campaign: Campaign) -> None:
     """campaign.launched with the campaign as GET /api/v1/campaigns/{id} shows it."""
     session.flush()
+    # The payload (with its landing URL) is made only when an endpoint wants the event.
     webhooks.emit(
-        session, "campaign.launched", campaign.partner_id, {"campaign": _CAMPAIGN.dump(campaign)}
+        session,
+        "campaign.launched",
+        campaign.partner_id,
+        lambda: {"campaign": _CAMPAIGN.dump(campaign)},
     )

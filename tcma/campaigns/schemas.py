@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from tcma.api.schemas import ID_RANGE, ListQuery, MoneyString, UTCDateTimeField
+from tcma.api.schemas import ID_RANGE, ListQuery, MoneyString, UTCDateTimeField, decimal_string
 from tcma.campaigns import launch_rules, rules
 from tcma.campaigns.models import STATUSES
 from tcma.campaigns.rendering import landing_url
@@ -117,11 +117,7 @@ class AmountSchema(Schema):
 class FunnelStepSchema(Schema):
     label = fields.String()
     count = fields.Integer()
-    rate = fields.Decimal(
-        as_string=True,
-        allow_none=True,
-        metadata={"description": "Percent of the step before (one decimal); null for the first."},
-    )
+    rate = decimal_string("Percent of the step before (one decimal); null for the first.")
 
 
 class PipelineFiguresSchema(Schema):
@@ -138,11 +134,7 @@ class PipelineFiguresSchema(Schema):
     mdf_approved = fields.List(fields.Nested(AmountSchema))
     mdf_paid = fields.List(fields.Nested(AmountSchema))
     cost_per_lead = fields.Nested(AmountSchema, allow_none=True)
-    roi = fields.Decimal(
-        as_string=True,
-        allow_none=True,
-        metadata={"description": "Won revenue / MDF paid; null without MDF or across currencies."},
-    )
+    roi = decimal_string("Won revenue / MDF paid; null without MDF or across currencies.")
     funnel = fields.List(fields.Nested(FunnelStepSchema))
 
 

@@ -12,7 +12,7 @@ from tcma.accounts.access import current_partner_id
 from tcma.api.auth import require
 from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import ApiProblem
-from tcma.api.schemas import ID_RANGE, MoneyString
+from tcma.api.schemas import ID_RANGE, MoneyString, decimal_string
 from tcma.db import utcnow
 from tcma.mdf.money import CURRENCIES
 from tcma.reports import dashboard as boards
@@ -23,7 +23,7 @@ from tcma.reports.sources import REGIONS
 bp = api_blueprint("api_reports", __name__, "", "Dashboard figures.")
 
 _MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
-_PERCENT = {"description": "Percent with one decimal; null when there is nothing to divide by."}
+_PERCENT = "Percent with one decimal; null when there is nothing to divide by."
 
 
 class DashboardQuery(Schema):
@@ -47,7 +47,7 @@ class FundsSchema(Schema):
     allocated = MoneyString()
     committed = MoneyString()
     paid = MoneyString()
-    utilisation = fields.Decimal(as_string=True, allow_none=True, metadata=_PERCENT)
+    utilisation = decimal_string(_PERCENT)
 
 
 class PipelineSchema(Schema):
@@ -63,7 +63,7 @@ class PipelineSchema(Schema):
 class StepSchema(Schema):
     label = fields.String()
     count = fields.Integer()
-    rate = fields.Decimal(as_string=True, allow_none=True, metadata=_PERCENT)
+    rate = decimal_string(_PERCENT)
 
 
 class MonthSchema(Schema):
@@ -85,7 +85,7 @@ class RankedSchema(Schema):
     open_pipeline = MoneyString()
     won_revenue = MoneyString()
     mdf_paid = MoneyString()
-    roi = fields.Decimal(as_string=True, allow_none=True)
+    roi = decimal_string("Won revenue / MDF paid; null without MDF paid.")
     pipeline_rank = fields.Integer()
 
 
@@ -99,7 +99,7 @@ class DashboardSchema(Schema):
     funds = fields.Nested(FundsSchema)
     pipeline = fields.Nested(PipelineSchema)
     cost_per_lead = MoneyString(allow_none=True)
-    roi = fields.Decimal(as_string=True, allow_none=True)
+    roi = decimal_string("Won revenue / MDF paid; null without MDF paid.")
     funnel = fields.List(fields.Nested(StepSchema))
     months = fields.List(fields.Nested(MonthSchema))
     kits = fields.List(fields.Nested(RankedSchema), metadata={"description": "Top kits."})
