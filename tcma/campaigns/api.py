@@ -60,7 +60,7 @@ def _catalog_version(version_id: int) -> KitVersion:
     version = session.get(KitVersion, version_id)
     latest = (
         kit_services.get_visible_kit_version(session, current_user.partner, version.kit_id)
-        if version is not None
+        if version is not None and version.is_published
         else None
     )
     if latest is None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tcma.audit import AuditEvent
@@ -191,3 +191,34 @@ def test_roles_are_checked_before_bodies_and_tenants_are_apart(
     vendor = ApiClient(app, make_token(db_session, world.users["finance"]))
     seen = vendor.get(f"/api/v1/fund-requests?partner_id={world.partner_a.id}").get_json()
     assert [r["id"] for r in seen["items"]] == [request.id]
+
+
+def _statements(app: Flask, client: ApiClient, url: str) -> int:
+    engine = app.extensions["tcma.engine"]
+    seen: list[str] = []
+    client.get(url)  # the token's first use of the minute also records its last use
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001 - SQLAlchemy's hook
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_claim_list_costs_the_same_statements_for_one_or_many_claims(
+    app: Flask, db_session: Session, world: World, funds: Funds
+) -> None:
+    approved = funds.approved(funds.allocation("10000"), "2000")
+    funds.paid_claim(approved, "100")
+    db_session.commit()
+    finance = ApiClient(app, make_token(db_session, world.users["finance"]))
+    one = _statements(app, finance, "/api/v1/claims")
+    for _ in range(4):
+        funds.submitted_claim(approved, "100")
+    db_session.commit()
+    assert len(finance.get("/api/v1/claims").get_json()["items"]) == 5
+    assert _statements(app, finance, "/api/v1/claims") == one
