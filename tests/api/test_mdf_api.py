@@ -209,16 +209,20 @@ def _statements(app: Flask, client: ApiClient, url: str) -> int:
     return len(seen)
 
 
-def test_claim_list_costs_the_same_statements_for_one_or_many_claims(
+def test_mdf_lists_cost_the_same_statements_for_one_or_many_rows(
     app: Flask, db_session: Session, world: World, funds: Funds
 ) -> None:
-    approved = funds.approved(funds.allocation("10000"), "2000")
+    allocation = funds.allocation("10000")
+    approved = funds.approved(allocation, "2000")
     funds.paid_claim(approved, "100")
     db_session.commit()
     finance = ApiClient(app, make_token(db_session, world.users["finance"]))
-    one = _statements(app, finance, "/api/v1/claims")
+    lists = ("/api/v1/claims", "/api/v1/payments", "/api/v1/fund-requests", "/api/v1/allocations")
+    one = {url: _statements(app, finance, url) for url in lists}
     for _ in range(4):
-        funds.submitted_claim(approved, "100")
+        funds.paid_claim(approved, "100")
+        funds.draft(funds.allocation("1000", budget=funds.budget()))
     db_session.commit()
     assert len(finance.get("/api/v1/claims").get_json()["items"]) == 5
-    assert _statements(app, finance, "/api/v1/claims") == one
+    assert len(finance.get("/api/v1/allocations").get_json()["items"]) == 5
+    assert {url: _statements(app, finance, url) for url in lists} == one
