@@ -9,11 +9,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tcma import commands, db, errors, mail, resources, security, templating, web_perf
+from tcma.accounts import api as partners_api
 from tcma.accounts import auth_views, home_views, partner_views, user_views
 from tcma.accounts.login import init_login
 from tcma.api import tasks as api_tasks  # noqa: F401 - registers its jobs
 from tcma.api import token_views
 from tcma.api.spec import init_api
+from tcma.campaigns import api as campaigns_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
 from tcma.campaigns import tasks as campaign_tasks
@@ -25,15 +27,18 @@ from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
 from tcma.jobs import init_jobs
 from tcma.jobs import views as job_views
+from tcma.kits import api as kits_api
 from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mdf import api as mdf_api
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
 from tcma.pipeline import tasks as pipeline_tasks
 from tcma.pipeline import views as pipeline_views
+from tcma.reports import api as reports_api
 from tcma.reports import tasks as report_tasks
 from tcma.reports import views as report_views
 from tcma.storage import init_storage
@@ -73,7 +78,14 @@ JOB_MODULES = (
 )
 
 # The areas' /api/v1 resources (flask-smorest blueprints, one OpenAPI document).
-API_BLUEPRINTS = (pipeline_api.bp,)
+API_BLUEPRINTS = (
+    pipeline_api.bp,
+    campaigns_api.bp,
+    mdf_api.bp,
+    kits_api.bp,
+    partners_api.bp,
+    reports_api.bp,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

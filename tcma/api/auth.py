@@ -96,7 +96,11 @@ def principal() -> TokenPrincipal:
 
 
 def require(area: str, mode: str, roles: tuple[str, ...] | None = None) -> Callable:
-    """A view needs the scope (``area``:``mode``) and, like the page, one of ``roles``."""
+    """A view needs the scope (``area``:``mode``) and, like the page, one of ``roles``.
+
+    Put it right under the route decorator: the role and scope are checked before the body
+    and query are validated, so a token that may not call the route gets 403, never a 422.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

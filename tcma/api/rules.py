@@ -10,7 +10,7 @@ from tcma.accounts import rules as account_rules
 from tcma.exceptions import DomainError
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
-AREAS = ("pipeline",)
+AREAS = ("pipeline", "campaigns", "mdf", "kits", "partners", "reports")
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -28,12 +28,36 @@ MAX_NAME = 80
 # What each role may do in each area, as on the pages: a token never carries more. Leads
 # hold personal data: finance may hold the read scope, but the lead and opportunity endpoints
 # refuse its role (403), as the pages do.
+# Campaigns: vendor admins and marketers oversee (pause, end) partners' campaigns, finance
+# reads them and their figures, partners run their own. MDF: every role acts in it (partners
+# request and claim, marketers decide requests, finance decides claims and pays); each
+# endpoint still allows only the roles its page allows.
+# Kits (the catalog) and dashboards are read by everyone (a partner sees its own numbers);
+# partners and tiers by the vendor's staff.
+_ALL = (READ, WRITE)
+_PARTNER_READS = {"kits": (READ,), "reports": (READ,)}
+_VENDOR_READS = {"kits": (READ,), "partners": (READ,), "reports": (READ,)}
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
-    account_rules.ADMIN: {"pipeline": (READ, WRITE)},
-    account_rules.MARKETER: {"pipeline": (READ,)},
-    account_rules.FINANCE: {"pipeline": (READ,)},
-    account_rules.PARTNER_ADMIN: {"pipeline": (READ, WRITE)},
-    account_rules.PARTNER_USER: {"pipeline": (READ, WRITE)},
+    account_rules.ADMIN: {**_VENDOR_READS, "pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
+    account_rules.MARKETER: {**_VENDOR_READS, "pipeline": (READ,), "campaigns": _ALL, "mdf": _ALL},
+    account_rules.FINANCE: {
+        **_VENDOR_READS,
+        "pipeline": (READ,),
+        "campaigns": (READ,),
+        "mdf": _ALL,
+    },
+    account_rules.PARTNER_ADMIN: {
+        **_PARTNER_READS,
+        "pipeline": _ALL,
+        "campaigns": _ALL,
+        "mdf": _ALL,
+    },
+    account_rules.PARTNER_USER: {
+        **_PARTNER_READS,
+        "pipeline": _ALL,
+        "campaigns": _ALL,
+        "mdf": _ALL,
+    },
 }
 
 

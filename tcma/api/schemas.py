@@ -59,6 +59,23 @@ class MoneyString(fields.Field):
             raise ValidationError("Not a valid amount.") from exc
 
 
+def decimal_string(description: str = "", **kwargs: Any) -> fields.Decimal:
+    """A ratio or percent as a decimal string ("12.50"), or null when it cannot be computed.
+
+    marshmallow documents Decimal as a number even with as_string: say what is sent.
+    """
+    return fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+            "description": description,
+        },
+        **kwargs,
+    )
+
+
 def currency_field(**kwargs: Any) -> fields.String:
     """An ISO 4217 code tcma knows."""
     return fields.String(
@@ -90,8 +107,8 @@ class UTCDateTimeField(fields.DateTime):
         return parsed.astimezone(dt.UTC)
 
 
-class ListQuery(Schema):
-    """Query parameters of every list: paging and incremental sync."""
+class PageQuery(Schema):
+    """Query parameters of every list: the page."""
 
     class Meta:
         # A misspelt filter is an error, not a silently wider list (the document says so too).
@@ -107,6 +124,11 @@ class ListQuery(Schema):
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page, 1 to {MAX_LIMIT}."},
     )
+
+
+class ListQuery(PageQuery):
+    """A list of objects that keep ``updated_at``: paging and incremental sync."""
+
     updated_since = UTCDateTimeField(
         load_default=None,
         metadata={"description": "Only objects changed at or after this UTC time."},

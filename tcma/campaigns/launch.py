@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from tcma import audit
+from tcma.campaigns import events
 from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
@@ -53,6 +54,7 @@ def launch_campaign(
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
     campaign.launched_at = utcnow()
     _move(session, actor_id, campaign, rules.LAUNCH)
+    events.campaign_launched(session, campaign)
 
 
 def reschedule_campaign(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tcma import audit
 from tcma.accounts.models import User
 from tcma.db import utcnow
-from tcma.mdf import ledger, limits, money, rules, uploads
+from tcma.mdf import events, ledger, limits, money, rules, uploads
 from tcma.mdf.models import Allocation, Claim, FundRequest, ProofFile
 from tcma.mdf.rules import MdfError, ProofMissing, TransitionError
 from tcma.storage import Storage, delete_after_commit, put_in_transaction
@@ -218,6 +218,7 @@ def submit_claim(session: Session, actor: User, claim_id: int, today: dt.date) -
     claim.submitted_at = now
     session.flush()
     _audit(session, actor, claim, "submitted", from_state, claim.claimed_amount)
+    events.claim_event(session, "claim.submitted", claim)
     return claim
 
 
@@ -263,6 +264,7 @@ def approve_claim(
     claim.decision_comment, claim.decided_at = comment.strip(), utcnow()
     session.flush()
     _audit(session, actor, claim, "approved", from_state, amount, comment)
+    events.claim_event(session, "claim.approved", claim)
     return claim
 
 

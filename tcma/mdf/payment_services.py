@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tcma import audit
 from tcma.accounts.models import User
 from tcma.db import utcnow
-from tcma.mdf import ledger, limits, money, rules
+from tcma.mdf import events, ledger, limits, money, rules
 from tcma.mdf.claim_services import reserved_by_claim
 from tcma.mdf.models import Allocation, Claim, FundRequest, Payment
 from tcma.mdf.rules import MdfError
@@ -78,6 +78,7 @@ def record_payment(
         currency=claim.currency,
         comment=f"{rules.PAYMENT_METHODS[method]} {reference.strip()} on {paid_on:%d %b %Y}",
     )
+    events.claim_paid(session, claim, payment)
     return payment
 
 

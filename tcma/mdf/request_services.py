@@ -12,7 +12,7 @@ from tcma import audit
 from tcma.accounts.models import User
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
-from tcma.mdf import ledger, limits, money, rules
+from tcma.mdf import events, ledger, limits, money, rules
 from tcma.mdf.budget_services import get_settings, share_for_partner
 from tcma.mdf.models import Allocation, FundRequest, RequestApproval
 from tcma.mdf.rules import MdfError, TransitionError
@@ -142,6 +142,7 @@ def submit_request(session: Session, actor: User, request_id: int) -> FundReques
     request.submitted_at = utcnow()
     session.flush()
     _audit(session, actor, request, "submitted", from_state, request.requested_amount)
+    events.fund_request_event(session, "fund_request.submitted", request)
     return request
 
 
@@ -207,6 +208,8 @@ def approve_request(
     session.flush()
     action = "approved" if step == "final" else "first_approval"
     _audit(session, actor, request, action, from_state, amount, comment)
+    if step == "final":
+        events.fund_request_event(session, "fund_request.approved", request)
     return request, step
 
 
@@ -222,6 +225,8 @@ def _decide(
     request.decided_at = utcnow()
     session.flush()
     _audit(session, actor, request, verb, from_state, comment=comment.strip())
+    if request.status == rules.REJECTED:
+        events.fund_request_event(session, "fund_request.rejected", request)
     return request
 
 

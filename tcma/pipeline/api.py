@@ -50,10 +50,10 @@ def _own_campaign(campaign_id: int) -> Campaign:
 
 
 @bp.get("/leads")
+@require("pipeline", "read", READERS)
 @problems(bp, 400, 422)
 @bp.arguments(schemas.LeadQuery, location="query", unknown=None)  # None: the Meta decides
 @bp.response(200, schemas.LeadPageSchema)
-@require("pipeline", "read", READERS)
 def list_leads(args: dict[str, Any]) -> dict[str, Any]:
     """Leads, newest first; filter by campaign, status, owner, text and ``updated_since``."""
     stmt = leads_statement(_filter(args, args["status"]))
@@ -64,10 +64,10 @@ def list_leads(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/leads")
+@require("pipeline", "write", WORKERS)
 @problems(bp, 400, 422)
 @bp.arguments(schemas.LeadCreateSchema)
 @bp.response(201, schemas.LeadSchema)
-@require("pipeline", "write", WORKERS)
 def create_lead(data: dict[str, Any]) -> tuple[Lead, int, dict[str, str]]:
     """Add a lead from a form hosted elsewhere, with the consent wording the person agreed to."""
     campaign = _own_campaign(data["campaign_id"])
@@ -94,19 +94,19 @@ def create_lead(data: dict[str, Any]) -> tuple[Lead, int, dict[str, str]]:
 
 
 @bp.get("/leads/<id:lead_id>")
+@require("pipeline", "read", READERS)
 @problems(bp, 404)
 @bp.response(200, schemas.LeadSchema)
-@require("pipeline", "read", READERS)
 def get_lead(lead_id: int) -> Lead:
     """One lead (an erased one, or another partner's, is 404)."""
     return web.lead_or_404(lead_id)
 
 
 @bp.patch("/leads/<id:lead_id>")
+@require("pipeline", "write", WORKERS)
 @problems(bp, 404, 422)
 @bp.arguments(schemas.LeadUpdateSchema)
 @bp.response(200, schemas.LeadSchema)
-@require("pipeline", "write", WORKERS)
 def update_lead(data: dict[str, Any], lead_id: int) -> Lead:
     """Set a lead's status, owner or notes (the lead's status rules apply)."""
     lead = web.lead_or_404(lead_id)
@@ -125,19 +125,19 @@ def update_lead(data: dict[str, Any], lead_id: int) -> Lead:
 
 
 @bp.delete("/leads/<id:lead_id>")
+@require("pipeline", "write", ERASERS)
 @problems(bp, 404)
 @bp.response(204)
-@require("pipeline", "write", ERASERS)
 def erase_lead(lead_id: int) -> None:
     """Erase the person's data for good; the anonymous row keeps the campaign's counts."""
     services.erase_lead(db.session(), current_user.id, web.lead_or_404(lead_id))
 
 
 @bp.get("/opportunities")
+@require("pipeline", "read", READERS)
 @problems(bp, 400, 422)
 @bp.arguments(schemas.OpportunityQuery, location="query", unknown=None)
 @bp.response(200, schemas.OpportunityPageSchema)
-@require("pipeline", "read", READERS)
 def list_opportunities(args: dict[str, Any]) -> dict[str, Any]:
     """Opportunities, newest first; ``external_source`` + ``external_id`` find a CRM's deal."""
     stmt = opportunities_statement(_filter(args, args["stage"]))
@@ -151,10 +151,10 @@ def list_opportunities(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/opportunities")
+@require("pipeline", "write", WORKERS)
 @problems(bp, 409, 422)
 @bp.arguments(schemas.OpportunityCreateSchema)
 @bp.response(201, schemas.OpportunitySchema)
-@require("pipeline", "write", WORKERS)
 def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str, str]]:
     """Register an opportunity; with ``external_*`` a CRM owns it (one per source and id)."""
     external = (data["external_source"], data["external_id"])
@@ -189,19 +189,19 @@ def create_opportunity(data: dict[str, Any]) -> tuple[Opportunity, int, dict[str
 
 
 @bp.get("/opportunities/<id:opportunity_id>")
+@require("pipeline", "read", READERS)
 @problems(bp, 404)
 @bp.response(200, schemas.OpportunitySchema)
-@require("pipeline", "read", READERS)
 def get_opportunity(opportunity_id: int) -> Opportunity:
     """One opportunity (another partner's is 404)."""
     return web.opportunity_or_404(opportunity_id)
 
 
 @bp.patch("/opportunities/<id:opportunity_id>")
+@require("pipeline", "write", WORKERS)
 @problems(bp, 404, 422)
 @bp.arguments(schemas.OpportunityUpdateSchema)
 @bp.response(200, schemas.OpportunitySchema)
-@require("pipeline", "write", WORKERS)
 def update_opportunity(data: dict[str, Any], opportunity_id: int) -> Opportunity:
     """Change stage, amount or other facts; pipeline, roll-ups and ROI follow as on the page."""
     record = web.opportunity_or_404(opportunity_id)

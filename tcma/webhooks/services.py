@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -106,9 +107,14 @@ def signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
 
 
 def emit(
-    session: Session, event_type: str, partner_id: int | None, data: dict[str, Any]
+    session: Session,
+    event_type: str,
+    partner_id: int | None,
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
 ) -> WebhookEvent | None:
     """Record an event and a delivery per subscribed active endpoint, sent after the commit.
+
+    ``data`` may be a function: it is called only when some endpoint wants the event.
 
     Vendor-wide endpoints get every partner's events; a partner's endpoint only its own. A
     disabled endpoint's deliveries wait, and go out once it is enabled again: none is lost.
@@ -131,7 +137,7 @@ def emit(
         payload={
             "type": event_type,
             "timestamp": now.isoformat().replace("+00:00", "Z"),
-            "data": data,
+            "data": data() if callable(data) else data,
         },
         created_at=now,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask
@@ -11,6 +12,10 @@ from sqlalchemy.orm import Session
 from tcma.accounts.models import User
 from tcma.api import rules, services
 from tcma.campaigns.models import Campaign
+from tcma.mdf.models import FundRequest
+from tcma.storage.base import EXTENSION_KEY
+from tests.mdf.support import TODAY, Funds, _reload
+from tests.mdf.support import matrix_objects as mdf_objects
 from tests.pipeline.support import add_lead, matrix_objects
 
 
@@ -89,3 +94,41 @@ def matrix_lead(ctx: Any) -> int:
         lead_id = lead.id
     session.close()
     return lead_id
+
+
+def matrix_kit_version(ctx: Any) -> int:
+    """The kit version of partner A's matrix campaign (published, in every partner's catalog)."""
+    campaign_id = matrix_objects(ctx).campaign_id
+    session = ctx.app.extensions["tcma.sessionmaker"]()
+    version_id = session.get(Campaign, campaign_id).kit_version_id
+    session.close()
+    return version_id
+
+
+def matrix_payment(ctx: Any) -> int:
+    """A payment of a claim on partner A's approved matrix fund request."""
+    if not hasattr(ctx, "api_payment_id"):
+        approved_id = mdf_objects(ctx).approved_id
+        app = ctx.app
+        session = app.extensions["tcma.sessionmaker"]()
+        with app.app_context():
+            funds = Funds(session, _reload(session, ctx.world), app.extensions[EXTENSION_KEY])
+            claim = funds.paid_claim(session.get(FundRequest, approved_id), "100")
+            session.commit()
+            ctx.api_payment_id = claim.payment.id
+        session.close()
+    return ctx.api_payment_id
+
+
+def new_fund_request(ctx: Any) -> dict[str, Any]:
+    """A valid fund request body on partner A's matrix allocation."""
+    return {
+        "allocation_id": mdf_objects(ctx).allocation_id,
+        "activity_type": "webinar",
+        "title": "Matrix webinar",
+        "start_date": (TODAY - dt.timedelta(days=5)).isoformat(),
+        "end_date": TODAY.isoformat(),
+        "currency": "EUR",
+        "total_cost": "1000.00",
+        "requested_amount": "400.00",
+    }

@@ -18,8 +18,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session
 
 from tcma.campaigns.models import Campaign
+from tcma.storage import EXTENSION_KEY
 from tests.api.support import make_token
 from tests.conftest import World
+from tests.mdf.support import Funds
 from tests.pipeline.support import add_lead, add_opportunity
 
 EXAMPLES = int(os.environ.get("TCMA_SCHEMATHESIS_EXAMPLES", "8"))
@@ -36,6 +38,13 @@ def tokens(app: Flask, db_session: Session, world: World, live_a: Campaign) -> d
     """Partner A's data to find, and a personal token per role with all its role's scopes."""
     add_lead(db_session, live_a)
     add_opportunity(db_session, world.partner_a.id, live_a.id, "1000.00")
+    # MDF objects in the states the actions need (ids 1 and 2 are what generated ids hit most).
+    funds = Funds(db_session, world, app.extensions[EXTENSION_KEY])
+    allocation = funds.allocation("50000")
+    funds.submitted(allocation, "800")
+    approved = funds.approved(allocation, "2000")
+    funds.submitted_claim(approved, "400")
+    funds.paid_claim(approved, "300")
     db_session.commit()
     app.config["API_RATE_LIMIT"] = "100000 per minute"
     return {role: make_token(db_session, world.users[role]) for role in ROLES}
