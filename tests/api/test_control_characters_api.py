@@ -74,7 +74,12 @@ def test_an_opportunity_name_with_a_nul_is_refused_and_nothing_is_stored(
     app: Flask, db_session: Session, world: World, live_a
 ) -> None:
     api = ApiClient(app, make_token(db_session, world.users["a_user"]))
-    deal = {"name": "Atlas\x00", "account": "Atlas\x00Freight", "amount": "10.00", "currency": "USD"}
+    deal = {
+        "name": "Atlas\x00",
+        "account": "Atlas\x00Freight",
+        "amount": "10.00",
+        "currency": "USD",
+    }
     response = api.post("/api/v1/opportunities", json={**deal, "campaign_id": live_a.id})
     assert response.status_code == 422 and response.mimetype == PROBLEM
     assert {e["field"] for e in response.get_json()["errors"]} == {"name", "account"}
