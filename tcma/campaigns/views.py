@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import roles_required, signed_in
 from tcma.accounts.models import Partner
@@ -46,10 +46,10 @@ def index() -> str:
     """A partner's own campaigns; vendor staff see every partner's, with filters."""
     session, args = db.session(), request.args
     own = current_user.partner_id
-    partner_filter = None if own else args.get("partner", type=int)
+    partner_filter = filter_ids.partner(args)
     stmt = services.campaigns_statement(
         own or partner_filter,
-        kit_id=args.get("kit", type=int),
+        kit_id=filter_ids.kit(args),
         status=args.get("status"),
         q=args.get("q", ""),
     )

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import Form
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import current_partner_id, get_scoped_or_404, roles_required
 from tcma.accounts.models import Partner
@@ -61,17 +61,17 @@ def day(raw: str | None) -> dt.date | None:
 def list_filter(args: Mapping[str, str]) -> ListFilter:
     """The filter of a list page from its query string, always limited to the user's partner."""
     own = current_partner_id()
-    partner = own if own is not None else _int(args.get("partner"))
+    partner = filter_ids.partner(args)
     return ListFilter(
-        partner_id=partner,
-        campaign_id=_int(args.get("campaign")),
+        partner_id=own if own is not None else partner,
+        campaign_id=filter_ids.campaign(args),
         status=args.get("status", ""),
-        owner=args.get("owner", ""),
+        owner=filter_ids.owner(args),
         q=args.get("q", ""),
         date_from=day(args.get("from")),
         date_to=day(args.get("to")),
-        kit_id=_int(args.get("kit")),
-        tier_id=None if own is not None else _int(args.get("tier")),
+        kit_id=filter_ids.kit(args),
+        tier_id=None if own is not None else filter_ids.tier(args),
         region="" if own is not None else (args.get("region") or "")[:20],
     )
 
