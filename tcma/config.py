@@ -89,6 +89,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "QUEUE_NAME": env.get("TCMA_QUEUE_NAME", "tcma").strip() or "tcma",
         # A running job whose worker has not written its heartbeat for this long is failed by
         # the sweep (its worker died); the worker writes one every third of it.
+        # Partners hear once per allocation when unspent MDF expires within this many days.
+        "FUND_EXPIRY_REMINDER_DAYS": _int(env, "TCMA_FUND_EXPIRY_REMINDER_DAYS", 30),
         "JOB_LEASE_SECONDS": _int(env, "TCMA_JOB_LEASE_SECONDS", 300),
         # The first wait before an SMTP failure is tried again (then doubled, 6 tries).
         "MAIL_RETRY_DELAY": _int(env, "TCMA_MAIL_RETRY_DELAY", 30),
