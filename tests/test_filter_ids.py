@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from tests.api.support import ApiClient, make_token
 from tests.campaigns.support import import_kit
 from tests.conftest import World
 from tests.pipeline.support import live_campaign
@@ -101,3 +102,22 @@ def test_vendor_staff_filter_by_any_existing_object_but_not_by_a_missing_one(
 def test_a_blank_filter_means_any(ids: SimpleNamespace, as_a_user) -> None:
     response = as_a_user.get("/pipeline/leads?campaign=&owner=&kit=&partner=")
     assert response.status_code == 200
+
+
+def test_the_api_list_filters_answer_404_for_another_partners_ids(
+    app: Flask, db_session: Session, world: World, ids: SimpleNamespace
+) -> None:
+    api = ApiClient(app, make_token(db_session, world.users["a_user"]))
+    for path in ("/api/v1/leads", "/api/v1/opportunities"):
+        for name, key in (
+            ("campaign_id", "campaign"),
+            ("owner_id", "owner"),
+            ("partner_id", "partner"),
+        ):
+            foreign = api.get(f"{path}?{name}={ids.foreign[key]}")
+            assert foreign.status_code == 404, (path, name)
+            assert foreign.get_json()["errors"][0]["field"] == name
+            assert api.get(f"{path}?{name}={ids.own[key]}").status_code == 200, (path, name)
+    vendor = ApiClient(app, make_token(db_session, world.users["admin"]))
+    assert vendor.get(f"/api/v1/leads?campaign_id={ids.foreign['campaign']}").status_code == 200
+    assert vendor.get(f"/api/v1/leads?partner_id={NOWHERE}").status_code == 404

@@ -80,10 +80,6 @@ def list_filter(args: Mapping[str, str]) -> ListFilter:
 FILTER_ARGS = ("campaign", "status", "owner", "q", "from", "to", "partner", "kit", "tier", "region")
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 def campaign_choices(partner_id: int | None) -> list[tuple[int, str]]:
     """(id, name) of a partner's campaigns, for selects; none when no partner is chosen."""
     if partner_id is None:
