@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from tcma import db, jobs, mail
-from tcma.jobs import failures
+from tcma.jobs import failures, records
 from tcma.jobs.models import DONE, FAILED, RUNNING, JobEffect, JobRecord
 from tests.conftest import build_world, login, make_test_app
 from tests.jobs.support import Inbox, wait_for, worker_env, worker_process
@@ -180,4 +180,36 @@ def test_an_email_that_failed_for_good_is_shown_to_vendor_admins_and_retried_onc
     admin.post(f"/jobs/{record.id}/retry")  # a second click: nothing is sent twice
     assert len(handler.envelopes) == 1
     session.close()
+    app.extensions["tcma.engine"].dispose()
+
+
+@records.tracked("tests.heartbeat_probe", kind="export")
+def heartbeat_probe(session, params: dict, progress) -> tuple[str, str]:
+    """Works until its record's heartbeat has moved on from its start (a long job, alive)."""
+    factory = current_app.extensions["tcma.reader_sessionmaker"]
+
+    def beat_seen() -> bool:
+        with factory() as reader:
+            record = reader.get(JobRecord, params["record_id"])
+            return record.heartbeat_at > record.started_at
+
+    wait_for(beat_seen, timeout=20, what="a heartbeat while the job runs")
+    return "", "probe.txt"
+
+
+def test_a_running_job_writes_its_heartbeat_so_the_sweep_leaves_it_alone(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = make_test_app(database_url, tmp_path, JOB_LEASE_SECONDS=3)  # a beat every second
+    with app.extensions["tcma.sessionmaker"]() as writer:
+        world = build_world(writer)
+        writer.commit()
+        user = world.users["a_user"]
+        with app.test_request_context():
+            record = records.start(writer, user, heartbeat_probe, "Probe", {})
+            record.params = {"record_id": record.id}
+            writer.commit()  # the job runs now (immediate queue) and waits for its heartbeat
+    with app.extensions["tcma.reader_sessionmaker"]() as reader:
+        record = reader.get(JobRecord, record.id)
+        assert record.status == DONE and record.heartbeat_at > record.started_at
     app.extensions["tcma.engine"].dispose()
