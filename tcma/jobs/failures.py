@@ -119,7 +119,9 @@ def init_failure_records(app: Flask, huey: Huey) -> None:
         if task.name in records.TRACKED_TASKS:
             return
         spec = jobs.registered().get(task.name)
-        attempts = 1 + (spec.retries if spec is not None else 0)
+        if spec is None or spec.schedule is not None:
+            return  # periodic work runs again at its next time; a record per run would pile up
+        attempts = 1 + spec.retries
         with app.app_context():
             factory = app.extensions["tcma.sessionmaker"]
             with factory() as session:
