@@ -84,7 +84,8 @@ def filter_id_or_404(raw: str | None, visible: Callable[[int], bool]) -> int | N
     if raw is None or not raw.strip():
         return None
     raw = raw.strip()
-    if not raw.isdigit() or int(raw) > _MAX_ID or not visible(int(raw)):
+    # isascii: str.isdigit() also accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > _MAX_ID or not visible(int(raw)):
         abort(404)
     return int(raw)
 

@@ -11,6 +11,7 @@ import base64
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tcma import thumbs
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES, parse_csv
 from tcma.pipeline.models import Lead, Opportunity
 from tests.pipeline.test_import_export import upload
@@ -72,3 +73,24 @@ def test_a_confirm_posted_without_the_preview_stores_nothing(
         assert response.status_code in (200, 400, 422), kind
         assert "control characters" in response.get_data(as_text=True)
         assert _count(db_session, model) == 0
+
+
+def test_a_superscript_digit_as_the_campaign_of_an_import_is_refused_not_a_500(
+    as_a_user, db_session: Session
+) -> None:
+    # "²".isdigit() is true, but int("²") fails: ids must be ASCII digits.
+    response = as_a_user.post(
+        "/pipeline/import/confirm",
+        data={
+            "kind": "leads",
+            "campaign_id": "²",
+            "currency": "USD",
+            "payload": base64.b64encode(b"Email\nx@y.example\n").decode(),
+        },
+    )
+    assert response.status_code == 302  # back to the upload, "the import form was incomplete"
+    assert _count(db_session, Lead) == 0
+
+
+def test_a_thumbnail_width_in_superscript_digits_means_no_width() -> None:
+    assert thumbs.parse_width("²") is None and thumbs.parse_width("240") == 240
