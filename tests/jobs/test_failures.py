@@ -18,7 +18,7 @@ from tcma import db, jobs, mail
 from tcma.jobs import failures, records
 from tcma.jobs.models import DONE, FAILED, RUNNING, JobEffect, JobRecord
 from tests.conftest import build_world, login, make_test_app
-from tests.jobs.support import Inbox, wait_for, worker_env, worker_process
+from tests.jobs.support import Inbox, redis_or_skip, wait_for, worker_env, worker_process
 
 
 def _free_port() -> int:
@@ -106,13 +106,18 @@ def test_the_sweep_runs_every_five_minutes() -> None:
     assert not spec.schedule(dt.datetime(2027, 1, 4, 10, 7))
 
 
+@pytest.mark.parametrize("broker", ["sqlite", "redis"])
 def test_smtp_refusing_once_then_accepting_delivers_the_email_once_through_a_worker(
-    database_url: str, tmp_path: Path, smtp
+    database_url: str, tmp_path: Path, smtp, broker: str, redis_name: str
 ) -> None:
     handler, port = smtp
-    queue = f"sqlite:///{tmp_path}/queue.sqlite3"
+    queue = f"sqlite:///{tmp_path}/queue.sqlite3" if broker == "sqlite" else redis_or_skip()
     app = make_test_app(
-        database_url, tmp_path, QUEUE_URL=queue, SMTP_URL=f"smtp://127.0.0.1:{port}"
+        database_url,
+        tmp_path,
+        QUEUE_URL=queue,
+        QUEUE_NAME=redis_name,
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
     )
     with app.app_context():
         session = db.session()
