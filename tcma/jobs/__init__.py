@@ -35,6 +35,8 @@ takes a session; every consumer started without ``--no-periodic`` schedules it, 
 function must be idempotent (several worker machines each run it).
 
 User-started long work with a visible job record (exports, zips): ``tcma.jobs.records``.
+A job that fails after its last retry becomes a failed record the vendor admins can retry,
+and running records whose worker died are failed by a sweep: ``tcma.jobs.failures``.
 """
 
 from __future__ import annotations
