@@ -25,7 +25,8 @@ from tcma.cobrand.render import configure_shared_pool
 from tcma.config import load_config
 from tcma.extensions import csrf, limiter
 from tcma.inflight import init_inflight
-from tcma.jobs import init_jobs
+from tcma.jobs import failures as job_failures
+from tcma.jobs import get_queue, init_jobs
 from tcma.jobs import views as job_views
 from tcma.kits import api as kits_api
 from tcma.kits import catalog_views, content_views
@@ -69,6 +70,7 @@ BLUEPRINTS = (
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
 JOB_MODULES = (
     mail,
+    job_failures,
     campaign_tasks,
     kit_tasks,
     mdf_tasks,
@@ -116,6 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_inflight(app)
     init_mail(app)
     init_jobs(app)
+    job_failures.init_failure_records(app, get_queue(app))
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)

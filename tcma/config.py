@@ -87,6 +87,13 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SMTP_URL": env.get("TCMA_SMTP_URL", ""),
         "QUEUE_URL": env.get("TCMA_QUEUE_URL", "").strip(),
         "QUEUE_NAME": env.get("TCMA_QUEUE_NAME", "tcma").strip() or "tcma",
+        # A running job whose worker has not written its heartbeat for this long is failed by
+        # the sweep (its worker died); the worker writes one every third of it.
+        # Partners hear once per allocation when unspent MDF expires within this many days.
+        "FUND_EXPIRY_REMINDER_DAYS": _int(env, "TCMA_FUND_EXPIRY_REMINDER_DAYS", 30),
+        "JOB_LEASE_SECONDS": _int(env, "TCMA_JOB_LEASE_SECONDS", 300),
+        # The first wait before an SMTP failure is tried again (then doubled, 6 tries).
+        "MAIL_RETRY_DELAY": _int(env, "TCMA_MAIL_RETRY_DELAY", 30),
         "JOB_MODULES": [m for m in env.get("TCMA_JOB_MODULES", "").split(",") if m.strip()],
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
         "BASE_URL": base_url,

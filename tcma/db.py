@@ -7,6 +7,7 @@ SQLite too, and comes back as Decimal.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event, exc
+from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event, exc, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -237,6 +238,20 @@ def _close_session(exc: BaseException | None) -> None:
 # Side effects that must follow the transaction: emails, jobs, webhooks and storage deletes
 # run after the outermost commit; cleanups of files written during the transaction run after a
 # rollback. Both lists are dropped once either happens, so nothing runs twice.
+def lock_for_transaction(db_session: Session, name: str) -> None:
+    """Hold a lock on ``name`` until the transaction ends: writers of the same name queue.
+
+    For rows that do not exist yet (``FOR UPDATE`` has nothing to lock): PostgreSQL takes a
+    transaction-scoped advisory lock; SQLite needs none, its writers already hold the
+    database's write lock from their BEGIN IMMEDIATE.
+    """
+    if db_session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 _AFTER_COMMIT = "tcma.after_commit"
 _AFTER_ROLLBACK = "tcma.after_rollback"
 

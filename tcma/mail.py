@@ -196,12 +196,23 @@ def send_mail(
     return mailer.send(to, subject, text, html, reply_to)
 
 
-#: SMTP failures are retried 6 times: after 30 s, 1, 2, 4, 8 and 16 minutes.
+#: SMTP failures are retried 6 times: after 30 s, 1, 2, 4, 8 and 16 minutes (the first wait is
+#: the MAIL_RETRY_DELAY setting). After the last, the email shows on the failed-jobs page.
 MAIL_RETRIES, MAIL_RETRY_DELAY, MAIL_BACKOFF = 6, 30, 2
 
 
+def _describe_mail(key: str, to: list[str], subject: str, *rest: object) -> str:
+    return f"Email to {', '.join(to)}: {subject}"
+
+
 @jobs.task(
-    "mail.send", retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY, retry_backoff=MAIL_BACKOFF
+    "mail.send",
+    retries=MAIL_RETRIES,
+    retry_delay=MAIL_RETRY_DELAY,
+    retry_backoff=MAIL_BACKOFF,
+    retry_delay_setting="MAIL_RETRY_DELAY",
+    kind="email",
+    describe=_describe_mail,
 )
 def send_mail_job(
     session: Session,

@@ -16,7 +16,7 @@ THUMB_PREFIX = "thumbs/"
 
 def parse_width(value: str | None) -> int | None:
     """A requested width, or None when none (or a silly one) was asked for."""
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):
         return None
     width = int(value)
     return width if MIN_WIDTH <= width <= MAX_WIDTH else None

@@ -163,6 +163,9 @@ ROUTES: dict[str, Route] = {
     "campaigns.bundle": Route(
         PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets.zip"
     ),
+    "campaigns.make_bundle": Route(
+        PARTNER_A_OBJECT, lambda c: f"/campaigns/{cobrand(c).campaign_id}/assets.zip", "POST"
+    ),
     "kit_media.file": Route(PUBLIC, lambda c: f"{cobrand(c).media_path}hero.png"),
     "kit_media.field_image": Route(PUBLIC, lambda c: f"/campaign-images/{cobrand(c).image_name}"),
     # kits: a kit for gold partners in EMEA, so partner B (platinum, NA) gets 404 in the catalog

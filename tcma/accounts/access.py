@@ -64,3 +64,36 @@ def scope_to_partner(stmt: Select, partner_column: Any) -> Select:
     if partner_id is None:
         return stmt
     return stmt.where(partner_column == partner_id)
+
+
+#: Ids are 32-bit on every database tcma runs on; a larger number names nothing.
+_MAX_ID = 2**31 - 1
+
+
+def filter_id_or_404(raw: str | None, visible: Callable[[int], bool]) -> int | None:
+    """An id from a list filter (``?campaign=7``): None when blank, 404 unless ``visible``.
+
+    A filter naming another partner's object (or none at all) answers as its page would:
+    as if it did not exist, never as an empty list that confirms or hints at anything.
+    """
+    if raw is None or not raw.strip():
+        return None
+    raw = raw.strip()
+    # isascii: str.isdigit() also accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > _MAX_ID or not visible(int(raw)):
+        abort(404)
+    return int(raw)
+
+
+def scoped_exists(
+    session: Session, model: type, object_id: int, partner_attr: str | None = "partner_id"
+) -> bool:
+    """Whether the object exists and the signed-in user's partner (if any) owns it.
+
+    ``partner_attr=None`` is for vendor-wide objects (tiers, budgets): existing is enough.
+    """
+    obj = session.get(model, object_id)
+    if obj is None:
+        return False
+    partner_id = current_partner_id()
+    return partner_attr is None or partner_id is None or getattr(obj, partner_attr) == partner_id

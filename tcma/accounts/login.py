@@ -24,7 +24,7 @@ def init_login(app: Flask) -> None:
 def load_user(login_id: str) -> User | None:
     """Load the user only if the session was made with their current password."""
     user_id, _, fingerprint = login_id.partition(".")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session().scalar(select(User).where(User.id == int(user_id)))
     if user is None or rules.fingerprint(user.password_hash) != fingerprint:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts import rules, services
 from tcma.accounts.forms import PartnerForm, StatusForm, TierForm
 from tcma.accounts.models import Partner, Tier, User
@@ -33,7 +33,7 @@ def partners() -> str:
     stmt = select(Partner).join(Partner.tier).order_by(Partner.name)
     if q := args.get("q", "").strip():
         stmt = stmt.where(or_(Partner.name.ilike(f"%{q}%"), Partner.website.ilike(f"%{q}%")))
-    if (tier := args.get("tier", type=int)) is not None:
+    if (tier := filter_ids.tier(args)) is not None:
         stmt = stmt.where(Partner.tier_id == tier)
     if (region := args.get("region")) in rules.REGIONS:
         stmt = stmt.where(Partner.region == region)

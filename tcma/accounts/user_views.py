@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts import rules, services
 from tcma.accounts.access import get_scoped_or_404, scope_to_partner
 from tcma.accounts.auth_views import send_existing_account_notice, send_invitation
@@ -37,7 +37,8 @@ def index() -> str:
         stmt = stmt.where(User.role == role)
     if (status := args.get("status")) in ("invited", "active", "deactivated"):
         stmt = stmt.where(User.status == status)
-    if current_user.is_vendor and (partner_id := args.get("partner", type=int)) is not None:
+    partner_id = filter_ids.partner(args)  # a partner admin may name only their own
+    if current_user.is_vendor and partner_id is not None:
         stmt = stmt.where(User.partner_id == partner_id)
     page = paginate(session, stmt, page_number(args.get("page")))
     partners = (

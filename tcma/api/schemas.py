@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from tcma.api.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from tcma.mdf.money import CURRENCIES
+from tcma.text_rules import control_character_problem
 
 #: Ids are 32-bit on every database tcma runs on; larger numbers name nothing.
 MAX_ID = 2**31 - 1
@@ -20,20 +21,37 @@ ID_RANGE = validate.Range(min=1, max=MAX_ID)
 _MONEY = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$")
 
 
+class Text(fields.String):
+    """Text read from a request: control characters are refused with the forms' message.
+
+    ``multiline=True`` keeps tab, newline and carriage return (notes, consent wording).
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if problem := control_character_problem(text, multiline=self.multiline):
+            raise ValidationError(problem)
+        return text
+
+
 class ProblemFieldSchema(Schema):
-    location = fields.String(metadata={"description": "json, query, headers or path"})
-    field = fields.String()
-    message = fields.String()
+    location = Text(metadata={"description": "json, query, headers or path"})
+    field = Text()
+    message = Text()
 
 
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
-    type = fields.String()
-    title = fields.String()
+    type = Text()
+    title = Text()
     status = fields.Integer()
-    detail = fields.String()
-    instance = fields.String()
+    detail = Text()
+    instance = Text()
     errors = fields.List(fields.Nested(ProblemFieldSchema))
 
 
@@ -76,9 +94,9 @@ def decimal_string(description: str = "", **kwargs: Any) -> fields.Decimal:
     )
 
 
-def currency_field(**kwargs: Any) -> fields.String:
+def currency_field(**kwargs: Any) -> Text:
     """An ISO 4217 code tcma knows."""
-    return fields.String(
+    return Text(
         validate=lambda v: v in CURRENCIES or _raise(f"Use one of {', '.join(CURRENCIES)}."),
         metadata={"enum": list(CURRENCIES)},
         **kwargs,
@@ -114,7 +132,7 @@ class PageQuery(Schema):
         # A misspelt filter is an error, not a silently wider list (the document says so too).
         unknown = RAISE
 
-    cursor = fields.String(
+    cursor = Text(
         load_default=None,
         validate=validate.Regexp(CURSOR_PATTERN, error="Not a valid cursor."),
         metadata={"description": "`next_cursor` of the previous page (opaque)."},

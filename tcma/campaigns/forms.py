@@ -121,3 +121,7 @@ def defaults(specs: list[dict[str, Any]]) -> dict[str, str]:
         for spec in specs
         if spec.get("default") is not None and spec.get("type") != "image"
     }
+
+
+class BundleForm(Form):
+    """ "Make the zip": a button that posts (CSRF only); the zip is made by a worker."""

@@ -17,7 +17,7 @@ from tcma.campaigns.rules import FieldErrors
 from tcma.cobrand.models import AssetDownload
 from tcma.cobrand.rules import CleanImage, ImageRejected
 from tcma.kits import services as kit_services
-from tcma.kits.models import KitVersion
+from tcma.kits.models import Kit, KitVersion
 from tcma.storage import Storage, put_in_transaction
 
 IMAGE_PREFIX = "campaign-images/"
@@ -212,3 +212,14 @@ def download_counts(session: Session, campaign_id: int) -> dict[str, int]:
         .group_by(AssetDownload.asset_key)
     )
     return {key: count for key, count in rows}
+
+
+def kit_known_to(session: Session, partner: Partner | None, kit_id: int) -> bool:
+    """Whether a list may be filtered by this kit: any kit for vendor staff (``None``); for a
+    partner, a kit it may see or has a campaign of (a kit later hidden from its tier)."""
+    if kit_services.get_visible_kit_version(session, partner, kit_id, allow_archived=True):
+        return True
+    if partner is None:
+        return session.get(Kit, kit_id) is not None  # drafts and archived kits too
+    used = select(Campaign.id).where(Campaign.partner_id == partner.id, Campaign.kit_id == kit_id)
+    return session.scalar(used.limit(1)) is not None

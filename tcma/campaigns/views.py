@@ -9,11 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts.models import Partner
 from tcma.campaigns import rules, services, web
 from tcma.campaigns import tasks as campaign_tasks
-from tcma.campaigns.forms import campaign_form, defaults, initial_data
+from tcma.campaigns.forms import BundleForm, campaign_form, defaults, initial_data
 from tcma.campaigns.models import STATUSES, Campaign
 from tcma.campaigns.rendering import (
     PREVIEW_TARGETS,
@@ -44,10 +44,10 @@ def index() -> str:
     """A partner's own campaigns; vendor staff see every partner's, with filters."""
     session, args = db.session(), request.args
     own = current_user.partner_id
-    partner_filter = None if own else args.get("partner", type=int)
+    partner_filter = filter_ids.partner(args)
     stmt = services.campaigns_statement(
         own or partner_filter,
-        kit_id=args.get("kit", type=int),
+        kit_id=filter_ids.kit(args),
         status=args.get("status"),
         q=args.get("q", ""),
     )
@@ -221,10 +221,20 @@ def download(campaign_id: int, asset_key: str, target: str) -> Response:
 
 @bp.route("/<int:campaign_id>/assets.zip")
 @signed_in
-def bundle(campaign_id: int) -> Response:
+def bundle(campaign_id: int) -> str:
+    """Download everything: the zips asked for with their progress and files; writes nothing."""
+    campaign = web.load_campaign(campaign_id)
+    return render_template("campaigns/bundle.html", campaign=campaign, form=BundleForm())
+
+
+@bp.route("/<int:campaign_id>/assets.zip", methods=["POST"])
+@signed_in
+def make_bundle(campaign_id: int) -> Response:
     """Every asset in every format in one zip, made by a worker; its page shows the progress."""
     session = db.session()
     campaign = web.load_campaign(campaign_id)
+    if not BundleForm().validate_on_submit():
+        abort(400)
     running = records.active(session, current_user.id, "zip", campaign_id=campaign.id)
     if running is not None:  # asked twice: watch the same job
         return redirect(url_for("jobs.show", record_id=running.id))

@@ -35,6 +35,8 @@ takes a session; every consumer started without ``--no-periodic`` schedules it, 
 function must be idempotent (several worker machines each run it).
 
 User-started long work with a visible job record (exports, zips): ``tcma.jobs.records``.
+A job that fails after its last retry becomes a failed record the vendor admins can retry,
+and running records whose worker died are failed by a sweep: ``tcma.jobs.failures``.
 """
 
 from __future__ import annotations
@@ -91,13 +93,24 @@ def _register(spec: TaskSpec) -> TaskSpec:
 
 
 def task(
-    name: str | None = None, *, retries: int = 0, retry_delay: int = 0, retry_backoff: float = 0
+    name: str | None = None,
+    *,
+    retries: int = 0,
+    retry_delay: int = 0,
+    retry_backoff: float = 0,
+    **options: Any,
 ) -> Callable[[Callable[..., Any]], TaskSpec]:
-    """Declare a job: ``fn(session, *args)``; retried ``retries`` times with back-off."""
+    """Declare a job: ``fn(session, *args)``; retried ``retries`` times with back-off.
+
+    Options: ``retry_delay_setting`` names the config key that overrides ``retry_delay``;
+    ``kind`` and ``describe(*args)`` name the job on the failed-jobs page if it fails for good.
+    """
 
     def decorate(func: Callable[..., Any]) -> TaskSpec:
         spec_name = name or f"{func.__module__}.{func.__name__}"
-        return _register(TaskSpec(spec_name, func, retries, retry_delay, retry_backoff))
+        return _register(
+            TaskSpec(spec_name, func, retries, retry_delay, retry_backoff, options=options)
+        )
 
     return decorate
 
@@ -161,7 +174,9 @@ def bind(app: Flask, huey: Huey) -> dict[str, TaskWrapper]:
             wrapper = huey.task(
                 name=spec.name,
                 retries=spec.retries,
-                retry_delay=spec.retry_delay,
+                retry_delay=app.config.get(
+                    spec.options.get("retry_delay_setting", ""), spec.retry_delay
+                ),
                 retry_backoff=spec.retry_backoff,
             )(_runner(app, spec))
         bound[spec.name] = wrapper

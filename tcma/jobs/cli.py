@@ -40,6 +40,12 @@ def worker_command(workers: int, worker_type: str, no_periodic: bool) -> None:
         f"tcma worker: {workers} {worker_type} worker(s) on {describe_queue(app.config)}"
         f"{'' if no_periodic else ', periodic work on'}  (Ctrl+C to stop)"
     )
+    # Emails sent by jobs carry links: say where they point, so a wrong address shows at once.
+    source = "TCMA_BASE_URL" if app.config["BASE_URL_IS_SET"] else "$PORT, as the web server"
+    click.echo(
+        f"Links in emails use {app.config['BASE_URL']} "
+        f"(from {source}; set TCMA_BASE_URL to the public address)"
+    )
     consumer.run()
 
 

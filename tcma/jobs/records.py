@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
@@ -31,6 +33,10 @@ Progress = Callable[[int, int], None]
 EXPLAINED_ERRORS: tuple[type[Exception], ...] = (StorageError,)
 
 
+#: The job that runs a failed background job again (defined in tcma.jobs.failures).
+RETRY_FAILED_TASK = "jobs.retry_failed"
+
+
 class JobFailed(Exception):
     """Raise from a tracked job to fail it with this message as the reason."""
 
@@ -43,11 +49,38 @@ def _factory() -> Callable[[], Session]:
     return current_app.extensions["tcma.sessionmaker"]
 
 
-def _set(record_id: int, **values: Any) -> None:
+def set_state(record_id: int, **values: Any) -> None:
     """Update a record in a short transaction of its own, so watchers see it at once."""
-    with _factory()() as session:
+    _write(_factory(), record_id, **values)
+
+
+def _write(factory: Callable[[], Session], record_id: int, **values: Any) -> None:
+    with factory() as session:
         session.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
         session.commit()
+
+
+@contextmanager
+def _heartbeat(record_id: int) -> Iterator[None]:
+    """Write the record's heartbeat every third of the lease while the work runs, so the
+    sweep (tcma.jobs.failures) can tell a long job from one whose worker died."""
+    factory, stop = _factory(), threading.Event()
+    interval = max(1.0, current_app.config["JOB_LEASE_SECONDS"] / 3)
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                _write(factory, record_id, heartbeat_at=utcnow())
+            except OperationalError:  # a busy database: the next beat will do
+                log.warning("heartbeat of job %s not saved", record_id)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{record_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _reason(exc: BaseException) -> str:
@@ -66,32 +99,43 @@ def tracked(name: str, kind: str) -> Callable[[Callable[..., tuple[str, str]]], 
                 return  # deleted, or a rerun of a job that finished: nothing to do twice
             attempts, params = record.attempts + 1, dict(record.params or {})
             session.rollback()  # no transaction held while the work starts
-            _set(record_id, status=RUNNING, started_at=utcnow(), attempts=attempts, error=None)
+            now = utcnow()
+            set_state(
+                record_id,
+                status=RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                attempts=attempts,
+                error=None,
+            )
 
             def progress(done: int, total: int) -> None:
                 try:
-                    _set(record_id, progress_done=done, progress_total=total)
+                    set_state(record_id, progress_done=done, progress_total=total)
                 except OperationalError:  # progress is advice; never fail the work for it
                     log.warning("progress of job %s not saved", record_id)
 
             try:
                 # The work reads through a reader session: on SQLite it takes no write lock
                 # up front, so other writers (and its own progress) go on while it runs.
-                with current_app.extensions["tcma.reader_sessionmaker"]() as reader:
+                with (
+                    _heartbeat(record_id),
+                    current_app.extensions["tcma.reader_sessionmaker"]() as reader,
+                ):
                     key, filename = func(reader, params, progress)
                     reader.commit()
             except Exception as exc:
                 session.rollback()
                 log.exception("job %s (%s) failed", record_id, name)
-                _set(record_id, status=FAILED, error=_reason(exc), finished_at=utcnow())
+                set_state(record_id, status=FAILED, error=_reason(exc), finished_at=utcnow())
                 return
             # The end is written after the job's commit, in a transaction of its own: the
             # job's session only read while progress was being written beside it.
             done = {"status": DONE, "result_key": key, "result_name": filename}
-            db.after_commit(session, lambda: _set(record_id, **done, finished_at=utcnow()))
+            db.after_commit(session, lambda: set_state(record_id, **done, finished_at=utcnow()))
             db.after_rollback(
                 session,
-                lambda: _set(record_id, status=FAILED, error=_reason(RuntimeError())),
+                lambda: set_state(record_id, status=FAILED, error=_reason(RuntimeError())),
             )
 
         run.__name__ = func.__name__
@@ -104,6 +148,8 @@ def tracked(name: str, kind: str) -> Callable[[Callable[..., tuple[str, str]]], 
 
 
 _KINDS: dict[str, str] = {}
+#: The jobs that keep their own record (a failure of theirs is already on it).
+TRACKED_TASKS = _KINDS.keys()
 
 
 def start(
@@ -139,7 +185,10 @@ def retry(session: Session, record_id: int) -> JobRecord:
     record.progress_done = record.progress_total = 0
     record.finished_at = None
     session.flush()
-    jobs.enqueue(session, record.task, record.id)
+    if record.task in _KINDS:
+        jobs.enqueue(session, record.task, record.id)
+    else:  # a background job that failed for good: one more run under its record
+        jobs.enqueue(session, RETRY_FAILED_TASK, record.id)
     return record
 
 

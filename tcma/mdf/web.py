@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from tcma import audit, db
+from tcma import audit, db, filter_ids
 from tcma.accounts.access import current_partner_id, get_scoped_or_404
 from tcma.accounts.models import Partner, User
 from tcma.fields import AmountField
@@ -84,13 +84,14 @@ def apply_filters(
         stmt = stmt.where(model.status == status)
         chosen["status"] = status
     partner_id = current_partner_id()
+    partner = filter_ids.partner(args)
     if partner_id is not None:
         stmt = stmt.where(model.partner_id == partner_id)
     else:
-        if (partner := args.get("partner", type=int)) is not None:
+        if partner is not None:
             stmt = stmt.where(model.partner_id == partner)
             chosen["partner"] = partner
-        if (tier := args.get("tier", type=int)) is not None:
+        if (tier := filter_ids.tier(args)) is not None:
             stmt = stmt.where(
                 model.partner_id.in_(select(Partner.id).where(Partner.tier_id == tier))
             )
@@ -100,7 +101,7 @@ def apply_filters(
                 model.partner_id.in_(select(Partner.id).where(Partner.region == region))
             )
             chosen["region"] = region
-    if (budget := args.get("budget", type=int)) is not None:
+    if (budget := filter_ids.budget(args)) is not None:
         stmt = stmt.where(budget_clause(budget))
         chosen["budget"] = budget
     return stmt, chosen

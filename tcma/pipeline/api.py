@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tcma import db
 from tcma.accounts import rules as account_rules
-from tcma.accounts.access import current_partner_id
+from tcma.accounts.access import current_partner_id, scoped_exists
+from tcma.accounts.models import Partner, User
 from tcma.api.auth import require
 from tcma.api.blueprint import api_blueprint, problems
-from tcma.api.errors import field_error, rule_problem
+from tcma.api.errors import ApiProblem, field_error, rule_problem
 from tcma.api.pagination import keyset_page
 from tcma.campaigns.models import Campaign
 from tcma.permissions import LEAD_ERASER_ROLES, LEAD_READER_ROLES
@@ -30,8 +31,23 @@ WORKERS = account_rules.PARTNER_ROLES
 ERASERS = LEAD_ERASER_ROLES
 
 
+def _visible(
+    args: dict[str, Any], name: str, model: type, partner_attr: str = "partner_id"
+) -> None:
+    """A filter's id must name an object of the token's partner (any, for vendor tokens)."""
+    value = args.get(name)
+    if value is not None and not scoped_exists(db.session(), model, value, partner_attr):
+        message = "There is no such object, or it is not yours to see."
+        raise ApiProblem(
+            404, detail=message, errors=[{"location": "query", "field": name, "message": message}]
+        )
+
+
 def _filter(args: dict[str, Any], status: str) -> ListFilter:
     own = current_partner_id()
+    _visible(args, "partner_id", Partner, "id")
+    _visible(args, "campaign_id", Campaign)
+    _visible(args, "owner_id", User)
     owner = args.get("owner_id")
     return ListFilter(
         partner_id=own if own is not None else args.get("partner_id"),

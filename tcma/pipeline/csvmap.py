@@ -12,6 +12,7 @@ from typing import Any
 
 from tcma.pipeline import rules
 from tcma.pipeline.rules import PipelineError
+from tcma.text_rules import has_control_characters
 
 LEADS, OPPORTUNITIES = "leads", "opportunities"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -193,7 +194,12 @@ def parse_date(text: str) -> dt.date:
 
 
 def _text(values: dict[str, str], key: str, errors: list[str]) -> str:
-    value = " ".join((values.get(key) or "").split())
+    raw = values.get(key) or ""
+    if has_control_characters(raw, multiline=True):
+        # A NUL byte would make PostgreSQL refuse the whole import; name the cell instead.
+        errors.append(f"{key.replace('_', ' ')} holds invisible control characters")
+        return ""
+    value = " ".join(raw.split())
     if value[:1] == "'" and value[1:2] in _FORMULA_START:
         value = value[1:]  # our own export protected it (safe_cell); take it back as it was
     limit = rules.LIMITS.get(key) or rules.LIMITS.get(f"opportunity_{key}")

@@ -42,7 +42,7 @@ class ListFilter:
 def _owner(stmt: Select, column: Any, owner: str) -> Select:
     if owner == UNASSIGNED:
         return stmt.where(column.is_(None))
-    if owner.isdigit():
+    if owner.isascii() and owner.isdigit():
         return stmt.where(column == int(owner))
     return stmt
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import render_template, request
 from sqlalchemy import select
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts.access import current_partner_id
 from tcma.accounts.models import Tier
 from tcma.accounts.rules import REGION_LABELS
@@ -73,10 +73,11 @@ def _overview_filter() -> PipelineFilter:
     own = current_partner_id()
     status = args.get("status", "launched")
     statuses = LAUNCHED if status == "launched" else (status,) if status in STATUSES else None
+    partner = filter_ids.partner(args)  # a partner user may name only their own
     return PipelineFilter(
-        partner_id=own if own is not None else args.get("partner", type=int),
-        kit_id=args.get("kit", type=int),
-        tier_id=None if own is not None else args.get("tier", type=int),
+        partner_id=own if own is not None else partner,
+        kit_id=filter_ids.kit(args),
+        tier_id=None if own is not None else filter_ids.tier(args),
         region=None if own is not None else (args.get("region") or None),
         statuses=statuses,
         date_from=web.day(args.get("from")),

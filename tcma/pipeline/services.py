@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tcma import audit
+from tcma import audit, db
 from tcma.accounts.models import User
 from tcma.campaigns.models import Campaign
 from tcma.db import utcnow
@@ -86,6 +86,8 @@ def capture_lead(
     utm = utm or {}
     now = utcnow()
     email = rules.clean_email(form.email)
+    # Two tabs sending at once must not both find no lead and insert one each.
+    db.lock_for_transaction(session, f"lead:{campaign.id}:{email.lower()}")
     if (earlier := _recent_lead(session, campaign.id, email, now - repeat_window)) is not None:
         earlier.submissions += 1
         earlier.last_submitted_at = now

@@ -80,7 +80,7 @@ def confirm_import() -> ResponseReturnValue:
     form = ImportConfirmForm()
     kind, currency = form.kind.data, form.currency.data
     raw_campaign = (form.campaign_id.data or "").strip()
-    campaign_id = int(raw_campaign) if raw_campaign.isdigit() else None
+    campaign_id = int(raw_campaign) if raw_campaign.isascii() and raw_campaign.isdigit() else None
     if (
         not form.validate_on_submit()
         or kind not in (LEADS, OPPORTUNITIES)

@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts.access import current_partner_id, get_scoped_or_404
 from tcma.accounts.models import Partner
 from tcma.campaigns.models import Campaign
@@ -49,27 +49,23 @@ def day(raw: str | None) -> dt.date | None:
 def list_filter(args: Mapping[str, str]) -> ListFilter:
     """The filter of a list page from its query string, always limited to the user's partner."""
     own = current_partner_id()
-    partner = own if own is not None else _int(args.get("partner"))
+    partner = filter_ids.partner(args)
     return ListFilter(
-        partner_id=partner,
-        campaign_id=_int(args.get("campaign")),
+        partner_id=own if own is not None else partner,
+        campaign_id=filter_ids.campaign(args),
         status=args.get("status", ""),
-        owner=args.get("owner", ""),
+        owner=filter_ids.owner(args),
         q=args.get("q", ""),
         date_from=day(args.get("from")),
         date_to=day(args.get("to")),
-        kit_id=_int(args.get("kit")),
-        tier_id=None if own is not None else _int(args.get("tier")),
+        kit_id=filter_ids.kit(args),
+        tier_id=None if own is not None else filter_ids.tier(args),
         region="" if own is not None else (args.get("region") or "")[:20],
     )
 
 
 #: Query parameters that narrow a list (a page link keeps them; "filtered" means one is set).
 FILTER_ARGS = ("campaign", "status", "owner", "q", "from", "to", "partner", "kit", "tier", "region")
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
 
 
 def campaign_choices(partner_id: int | None) -> list[tuple[int, str]]:

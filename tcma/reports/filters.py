@@ -97,7 +97,7 @@ def _month_text(day: dt.date | None) -> str:
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
 
 def month_start(raw: str | None) -> dt.date | None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
-from tcma import db
+from tcma import db, filter_ids
 from tcma.accounts.access import current_partner_id
 from tcma.db import utcnow
 from tcma.permissions import MARKETING_ROLES, marketing_staff, signed_in, vendor_staff
@@ -27,6 +27,9 @@ bp.add_app_template_filter(rules.month_name, "month_name")
 def requested_filter() -> DashboardFilter:
     """The query string's filter; a partner asking for another partner's numbers gets 404."""
     flt = parse_filter(request.args, utcnow().date(), REGIONS)
+    # The ids are checked like every list filter's: unknown or not yours is a 404.
+    for check in (filter_ids.partner, filter_ids.kit, filter_ids.tier):
+        check(request.args)
     own = current_partner_id()
     if own is None:
         return flt

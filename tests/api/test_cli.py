@@ -41,8 +41,9 @@ def test_service_token_for_a_partner_from_the_cli(
     )
     assert result.exit_code == 0, result.output
     api = ApiClient(app, result.stdout.strip())
-    # Limited to Cobalt: partner A's campaign's leads are not there.
-    assert api.get(f"/api/v1/leads?campaign_id={live_a.id}").get_json()["items"] == []
+    # Limited to Cobalt: partner A's campaign is not there to filter by, nor its leads.
+    assert api.get(f"/api/v1/leads?campaign_id={live_a.id}").status_code == 404
+    assert api.get("/api/v1/leads").get_json()["items"] == []
 
 
 def test_tokens_create_refuses_what_the_user_may_not_hold(app: Flask, world: World) -> None:

@@ -18,6 +18,7 @@ from tcma.campaigns import rendering
 from tcma.campaigns.models import Campaign
 from tcma.campaigns.rendering import kit_media_base_url
 from tcma.cobrand.models import AssetDownload
+from tcma.jobs.models import JobRecord
 from tests.campaigns.support import pdf_text, save_brand, storage_of
 from tests.conftest import World
 
@@ -156,7 +157,7 @@ def test_a_repeat_download_is_a_storage_read_and_a_change_renders_anew(
 def test_every_asset_in_one_zip(
     as_a_user: FlaskClient, branded: None, campaign_a: Campaign
 ) -> None:
-    response = as_a_user.get(f"/campaigns/{campaign_a.id}/assets.zip")
+    response = as_a_user.post(f"/campaigns/{campaign_a.id}/assets.zip")
     assert response.status_code == 302
     # A worker makes the zip (here at once, after the commit); its page shows it ready.
     job_page = as_a_user.get(response.headers["Location"]).get_data(as_text=True)
@@ -186,7 +187,7 @@ def test_downloads_are_recorded(
     as_a_user: FlaskClient, db_session: Session, world: World, campaign_a: Campaign
 ) -> None:
     download(as_a_user, campaign_a, "invite-email", "txt")
-    as_a_user.get(f"/campaigns/{campaign_a.id}/assets.zip")
+    as_a_user.post(f"/campaigns/{campaign_a.id}/assets.zip")
     rows = db_session.scalars(select(AssetDownload).order_by(AssetDownload.id)).all()
     assert [(r.asset_key, r.target, r.user_id, r.partner_id) for r in rows] == [
         ("invite-email", "txt", world.users["a_user"].id, world.partner_a.id),
@@ -199,3 +200,30 @@ def test_downloads_are_recorded(
 def test_an_unknown_asset_or_format_is_404(as_a_user: FlaskClient, campaign_a: Campaign) -> None:
     assert as_a_user.get(f"/campaigns/{campaign_a.id}/assets/nope.pdf").status_code == 404
     assert as_a_user.get(f"/campaigns/{campaign_a.id}/assets/datasheet.eml").status_code == 404
+
+
+def test_opening_download_everything_writes_nothing_and_the_zip_starts_only_by_post(
+    app, as_a_user: FlaskClient, db_session: Session, branded: None, campaign_a: Campaign
+) -> None:
+    url = f"/campaigns/{campaign_a.id}/assets.zip"
+    for _ in range(3):  # a link preview, a prefetch, a reload
+        page = as_a_user.get(url)
+        assert page.status_code == 200 and "Make the zip" in page.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.scalars(select(JobRecord)).all() == []
+    assert db_session.scalars(select(AssetDownload)).all() == []
+
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production: a forged post is refused
+    assert as_a_user.post(url).status_code == 400
+    assert db_session.scalars(select(JobRecord)).all() == []
+    html = page.get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert 'name="csrf_token"' in html
+
+    job_page = as_a_user.post(url)
+    assert job_page.status_code == 302
+    shown = as_a_user.get(url).get_data(as_text=True)
+    [record] = db_session.scalars(select(JobRecord)).all()
+    assert record.kind == "zip" and record.status == "done"
+    assert "Ready" in shown and f"/jobs/{record.id}/download" in shown
+    assert 'class="job-status"' in shown  # the progress display, polled while it runs

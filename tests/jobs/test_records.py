@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tcma.jobs.models import DONE, FAILED, JobRecord
@@ -58,7 +59,11 @@ def test_a_partner_export_holds_only_its_own_partners_leads(
     app: Flask, db_session: Session, world: World, as_b_user
 ) -> None:
     _leads(app, db_session, world, 2)  # partner A's leads
+    # Naming partner A in the filter is naming an object that is not B's: 404, no job.
     response = as_b_user.post("/exports/leads", data={"partner": str(world.partner_a.id)})
+    assert response.status_code == 404
+    assert db_session.scalars(select(JobRecord)).all() == []
+    response = as_b_user.post("/exports/leads", data={})
     record_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert _file_of(as_b_user, record_id)[1:] == []
 
