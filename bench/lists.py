@@ -1,7 +1,7 @@
 """List pages and CSV export at program scale, on PostgreSQL, against their raw SQL.
 
-Uses the database bench_scale (create it first: `createdb -h 127.0.0.1 -U postgres
-bench_scale`); seeds it once (bench/dashboard_seed.py: 1,000 partners, 1,000,000 leads,
+Uses the database bench_scale, or --database NAME (create it first: `createdb -h 127.0.0.1
+-U postgres bench_scale`); seeds it once (bench/dashboard_seed.py: 1,000 partners, 1,000,000 leads,
 100,000 opportunities, 10,000 fund requests and claims; then bench/lists_seed.py: people on
 the leads and a 50,000-entry ledger on allocation 1) and a 10k-lead copy in schema small10k.
 For each page: the median over --runs requests through the Flask test client, signed in;
@@ -61,7 +61,7 @@ DEEP_SQL = {
 
 
 def _url(server_url: str, schema: str | None = None) -> str:
-    url = make_url(server_url).set(database=DATABASE)
+    url = make_url(server_url).set(database=DATABASE)  # main() may rebind DATABASE
     if schema:
         url = url.update_query_dict({"options": f"-csearch_path={schema},public"})
     return url.render_as_string(hide_password=False)
@@ -276,16 +276,22 @@ def bench_export(big: str) -> None:
 
 
 def main() -> int:
+    global DATABASE  # noqa: PLW0603 - one database per run, named on the command line
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--server-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument("--database", default=DATABASE, help="database to seed and measure")
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--only", help="one list: leads, opportunities, requests, ...")
     parser.add_argument("--export", action="store_true", help="run the export benchmark too")
     parser.add_argument("--no-pages", action="store_true", help="skip the list pages")
     args = parser.parse_args()
+    DATABASE = args.database
     big, small = prepare(args.server_url)
+    if args.seed_only:
+        return 0
     print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     if not args.no_pages:
         bench_pages(big, small, args.runs, args.only)
