@@ -46,9 +46,7 @@ def export_title(kind: str, crm: str) -> str:
     )
 
 
-def start_export(
-    session: Session, user: Any, kind: str, crm: str, flt: ListFilter
-) -> JobRecord:
+def start_export(session: Session, user: Any, kind: str, crm: str, flt: ListFilter) -> JobRecord:
     """Queue an export of the filtered list, or return the same one if it is still waiting or
     running (a second click, or the link opened twice, starts no second copy)."""
     params = filter_params(flt)
