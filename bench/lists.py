@@ -178,6 +178,13 @@ def pages(engine: Engine) -> list[tuple[str, str, str, str]]:
             f"/mdf/allocations/{LEDGER_ALLOCATION}?cursor={c['ledger']}",
         ),
         ("budget", "allocations of budget 1, first page", "admin", "/mdf/budgets/1"),
+        ("overview", "pipeline overview (vendor)", "admin", "/pipeline/overview"),
+        (
+            "overview",
+            "overview, a period not on month edges",
+            "admin",
+            "/pipeline/overview?from=2026-01-15&to=2026-06-20",
+        ),
     ]
 
 
