@@ -10,11 +10,11 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import selectinload
 
 from tcma import db
-from tcma.db import UTCDateTime
 from tcma.accounts.access import current_partner_id
 from tcma.accounts.models import Tier
 from tcma.accounts.rules import REGION_LABELS
 from tcma.campaigns.models import DRAFT, STATUSES, Campaign
+from tcma.db import UTCDateTime
 from tcma.kits.models import Kit
 from tcma.pagination import keyset
 from tcma.pipeline import queries, series, web
