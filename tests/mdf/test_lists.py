@@ -88,3 +88,72 @@ def test_the_ledger_pages_and_the_balance_still_counts_every_entry(
     entries = ledger.entries(funds.session, allocation.id)
     assert sorted(seen) == sorted(entry.comment for entry in entries) and len(seen) == 61
     assert ledger.balance(funds.session, allocation.id).allocated == Decimal("1060.00")
+
+
+def _figure_link(client: FlaskClient, dashboard: str, figure: str) -> str:
+    body = client.get(dashboard).get_data(as_text=True)
+    link = re.search(rf'id="{figure}">\s*<dt>[^<]*</dt>\s*<dd><a href="([^"]+)"', body)
+    assert link, figure
+    return html.unescape(link.group(1))
+
+
+def test_the_dashboards_mdf_links_keep_its_kit_and_period(
+    app, funds: Funds, as_admin: FlaskClient
+) -> None:
+    """MDF committed and MDF paid link to requests and claims narrowed like the figures:
+    the kit's campaigns and the budgets whose period overlaps the dashboard's."""
+    import datetime as dt
+
+    from tcma.mdf import services_budget as budgets
+    from tests.pipeline.support import live_campaign
+
+    session, finance = funds.session, funds.user("finance")
+    this_year = budgets.create_budget(
+        session,
+        finance,
+        name="This year",
+        period_start=dt.date.today().replace(month=1, day=1),
+        period_end=dt.date.today().replace(month=12, day=31),
+        amount=Decimal("100000"),
+        currency="EUR",
+    )
+    old = budgets.create_budget(
+        session,
+        finance,
+        name="Next year",
+        period_start=dt.date(dt.date.today().year + 1, 1, 1),
+        period_end=dt.date(dt.date.today().year + 1, 12, 31),
+        amount=Decimal("100000"),
+        currency="EUR",
+    )
+    campaign = live_campaign(app, session, funds.world.partner_a)
+    of_kit = funds.approved(funds.allocation("10000", budget=this_year), "300")
+    of_kit.campaign_id = campaign.id
+    no_kit = funds.approved(funds.allocation("10000", budget=this_year), "200")
+    start = dt.date(dt.date.today().year + 1, 2, 1)
+    later = funds.approved(funds.allocation("10000", budget=old), "100", start=start, end=start)
+    later.campaign_id = campaign.id
+    claims = {r.id: funds.submitted_claim(r, "50") for r in (of_kit, no_kit)}
+    session.commit()
+
+    def ids(url: str, noun: str) -> set[int]:
+        body = as_admin.get(url).get_data(as_text=True)
+        return {int(n) for n in re.findall(rf'href="/mdf/{noun}/(\d+)"', body)}
+
+    dashboard = f"/reports/?period=year&kit={campaign.kit_id}&currency=EUR"
+    committed = _figure_link(as_admin, dashboard, "fig-committed")
+    assert f"kit={campaign.kit_id}" in committed and "from=" in committed
+    assert ids(committed, "requests") == {of_kit.id}
+    assert ids(committed.replace("status=approved", ""), "requests") == {of_kit.id}
+    paid = _figure_link(as_admin, dashboard, "fig-paid").replace("status=paid", "")
+    assert ids(paid, "claims") == {claims[of_kit.id].id}
+    # Without the kit: both requests of this year's budget, not the one of next year's.
+    year = _figure_link(as_admin, "/reports/?period=year&currency=EUR", "fig-committed")
+    assert ids(year, "requests") == {of_kit.id, no_kit.id}
+    next_year = f"from={start.isoformat()}&to={start.replace(month=4).isoformat()}"
+    assert ids(f"/mdf/requests?{next_year}", "requests") == {later.id}
+    # The list's own filter form keeps them, and says the list is narrowed.
+    body = as_admin.get(committed).get_data(as_text=True)
+    assert f'<input type="hidden" name="kit" value="{campaign.kit_id}">' in body
+    assert "As on the dashboard you came from" in body
+    assert as_admin.get("/mdf/requests?from=2019-13-45&kit=x").status_code == 200
