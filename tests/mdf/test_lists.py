@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from tcma.accounts.models import Partner
 from tcma.mdf import ledger, services_budget
+from tcma.mdf.models import LedgerEntry
 from tests.mdf.support import Funds
 
 
@@ -102,8 +107,6 @@ def test_the_dashboards_mdf_links_keep_its_kit_and_period(
 ) -> None:
     """MDF committed and MDF paid link to requests and claims narrowed like the figures:
     the kit's campaigns and the budgets whose period overlaps the dashboard's."""
-    import datetime as dt
-
     from tcma.mdf import services_budget as budgets
     from tests.pipeline.support import live_campaign
 
@@ -157,3 +160,96 @@ def test_the_dashboards_mdf_links_keep_its_kit_and_period(
     assert f'<input type="hidden" name="kit" value="{campaign.kit_id}">' in body
     assert "As on the dashboard you came from" in body
     assert as_admin.get("/mdf/requests?from=2019-13-45&kit=x").status_code == 200
+
+
+def _walk_while_adding(
+    client: FlaskClient, url: str, marker: str, add: Callable[[], None]
+) -> list[str]:
+    """Every row marker of every page, following Next; ``add`` runs after the first page
+    (rows arriving while someone pages through the list)."""
+    found: list[str] = []
+    first = True
+    while url:
+        body = client.get(url).get_data(as_text=True)
+        found += re.findall(marker, body)
+        if first:
+            add()
+            first = False
+        link = re.search(r'href="([^"]+)" rel="next"', body)
+        url = html.unescape(link.group(1)) if link else ""
+    return found
+
+
+def test_payments_page_through_every_row_once_with_ties_and_new_payments(
+    funds: Funds, as_finance: FlaskClient
+) -> None:
+    # Every payment is paid on the same day: the sort key (paid_on) ties across every page.
+    allocation = funds.allocation("100000")
+    paid = [funds.paid_claim(funds.approved(allocation, "100"), "50") for _ in range(31)]
+    funds.session.commit()
+    original = {f"BT-{claim.id:05d}" for claim in paid}
+
+    def more() -> None:
+        for _ in range(3):
+            funds.paid_claim(funds.approved(allocation, "100"), "50")
+        funds.session.commit()
+
+    seen = _walk_while_adding(as_finance, "/mdf/payments", r"<td>(BT-\d{5})</td>", more)
+    assert len(seen) == len(set(seen)), "a payment shown twice"
+    assert original <= set(seen), "a payment skipped"
+
+
+def test_the_ledger_pages_every_entry_once_when_entries_share_a_moment(
+    funds: Funds, as_finance: FlaskClient
+) -> None:
+    allocation = funds.allocation("1000")
+    for step in range(70):
+        services_budget.set_allocation(
+            funds.session, funds.user("finance"), allocation.id, Decimal(1001 + step), f"tie {step}"
+        )
+    funds.session.flush()
+    moment = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    funds.session.execute(
+        update(LedgerEntry).where(LedgerEntry.allocation_id == allocation.id).values(at=moment)
+    )
+    funds.session.commit()
+
+    def more() -> None:
+        for step in range(5):
+            services_budget.set_allocation(
+                funds.session, funds.user("finance"), allocation.id, Decimal(900 - step), "late"
+            )
+        funds.session.commit()
+
+    url = f"/mdf/allocations/{allocation.id}"
+    seen = _walk_while_adding(as_finance, url, r"<td>(tie \d+)</td></tr>", more)
+    assert sorted(seen) == sorted(f"tie {step}" for step in range(70))
+
+
+def test_a_budgets_allocations_page_through_every_partner_once(
+    funds: Funds, as_finance: FlaskClient
+) -> None:
+    session = funds.session
+    budget = funds.budget("10000000")
+    partners = [
+        Partner(name=f"Reseller {n:03d}", tier_id=funds.world.tiers["gold"].id, region="EMEA")
+        for n in range(55)
+    ]
+    session.add_all(partners)
+    session.flush()
+    made = {funds.allocation("100", partner=p, budget=budget).id for p in partners}
+    session.commit()
+
+    def more() -> None:  # partners sorting before and after the page boundary
+        for name in ("Reseller 000a", "Reseller 999"):
+            partner = Partner(name=name, tier_id=funds.world.tiers["gold"].id, region="EMEA")
+            session.add(partner)
+            session.flush()
+            funds.allocation("100", partner=partner, budget=budget)
+        session.commit()
+
+    marker = r'href="/mdf/allocations/(\d+)"'
+    seen = [
+        int(n) for n in _walk_while_adding(as_finance, f"/mdf/budgets/{budget.id}", marker, more)
+    ]
+    assert len(seen) == len(set(seen)) and made <= set(seen)
