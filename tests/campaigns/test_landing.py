@@ -396,6 +396,7 @@ def test_a_lead_post_costs_a_fixed_short_list_of_statements(app, client, db_sess
     statements = [s for s in seen["statements"] if s != "BEGIN IMMEDIATE"]  # SQLite's lock
     inserts = [s.split("(")[0].strip() for s in statements if s.startswith("INSERT")]
     assert inserts == ["INSERT INTO leads", "INSERT INTO stage_changes"]
-    assert len(statements) <= 9, statements
+    assert len(statements) <= 8, statements
+    assert len([s for s in statements if "FROM campaigns" in s]) == 1  # read once, kept
     assert len(seen["commits"]) == 1 and seen["pings"] == [] and seen["rollbacks"] == []
     assert len(leads(db_session, live_a)) == 1
