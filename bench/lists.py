@@ -1,7 +1,7 @@
 """List pages and CSV export at program scale, on PostgreSQL, against their raw SQL.
 
-Uses the database bench_scale (create it first: `createdb -h 127.0.0.1 -U postgres
-bench_scale`); seeds it once (bench/dashboard_seed.py: 1,000 partners, 1,000,000 leads,
+Uses the database bench_scale, or --database NAME (create it first: `createdb -h 127.0.0.1
+-U postgres bench_scale`); seeds it once (bench/dashboard_seed.py: 1,000 partners, 1,000,000 leads,
 100,000 opportunities, 10,000 fund requests and claims; then bench/lists_seed.py: people on
 the leads and a 50,000-entry ledger on allocation 1) and a 10k-lead copy in schema small10k.
 For each page: the median over --runs requests through the Flask test client, signed in;
@@ -61,7 +61,7 @@ DEEP_SQL = {
 
 
 def _url(server_url: str, schema: str | None = None) -> str:
-    url = make_url(server_url).set(database=DATABASE)
+    url = make_url(server_url).set(database=DATABASE)  # main() may rebind DATABASE
     if schema:
         url = url.update_query_dict({"options": f"-csearch_path={schema},public"})
     return url.render_as_string(hide_password=False)
@@ -178,12 +178,20 @@ def pages(engine: Engine) -> list[tuple[str, str, str, str]]:
             f"/mdf/allocations/{LEDGER_ALLOCATION}?cursor={c['ledger']}",
         ),
         ("budget", "allocations of budget 1, first page", "admin", "/mdf/budgets/1"),
+        ("overview", "pipeline overview (vendor)", "admin", "/pipeline/overview"),
+        (
+            "overview",
+            "overview, a period not on month edges",
+            "admin",
+            "/pipeline/overview?from=2026-01-15&to=2026-06-20",
+        ),
     ]
 
 
-def _app(url: str, tmp: str) -> Any:
+def _app(url: str, tmp: str, **extra: Any) -> Any:
     return create_app(
         {
+            **extra,
             "DATABASE_URL": url,
             "SECRET_KEY": "bench",
             "INSTANCE_PATH": tmp,
@@ -245,13 +253,15 @@ def bench_export(big: str) -> None:
     stmt = leads_export_statement(ListFilter())
     sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(big, tmp)
+        # Streamed in the request (the threshold lifted, as an operator may set it).
+        app = _app(big, tmp, EXPORT_STREAM_MAX_ROWS=10**9)
         client = _clients(app)["admin"]
         started = time.perf_counter()
         response = client.get("/pipeline/leads.csv", buffered=False)
         lines = sum(chunk.count(b"\n") for chunk in response.response)
         streamed = time.perf_counter() - started
         app.extensions["tcma.engine"].dispose()
+    job = _background_export(big)
     raw = engine.raw_connection()
     try:
         started = time.perf_counter()
@@ -273,19 +283,63 @@ def bench_export(big: str) -> None:
         f"plain csv.writer over the same SELECT {plain:.1f} s ({plain_rows:,} rows), "
         f"ratio {streamed / plain:.2f}x; rows == database: {lines - 1 == total}"
     )
+    seconds, status, done, of, rows, updates = job
+    print(
+        f"background export (the link above the threshold, run in-process): {seconds:.1f} s, "
+        f"{status}, progress {done:,}/{of:,} in {updates} updates, file rows {rows:,}; "
+        f"rows == database: {rows == total}"
+    )
+
+
+def _background_export(big: str) -> tuple[float, str, int, int, int, int]:
+    """GET the export link at the default threshold: it starts the job (run at once here)."""
+    from sqlalchemy import event
+
+    from tcma.jobs.models import JobRecord
+    from tcma.storage import get_storage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _app(big, tmp, QUEUE_URL="immediate")
+        client = _clients(app)["admin"]
+        updates: list[int] = []
+        event.listen(
+            app.extensions["tcma.engine"],
+            "before_cursor_execute",
+            lambda *a: updates.append(1) if "progress_done" in a[2] else None,
+        )
+        started = time.perf_counter()
+        response = client.get("/pipeline/leads.csv")
+        seconds = time.perf_counter() - started
+        record_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        with app.app_context():
+            session = app.extensions["tcma.sessionmaker"]()
+            record = session.get(JobRecord, record_id)
+            assert record is not None
+            with get_storage().open(record.result_key) as file:
+                rows = sum(1 for _ in file) - 1
+            found = (record.status, record.progress_done, record.progress_total)
+            session.close()
+        app.extensions["tcma.engine"].dispose()
+    return seconds, found[0], found[1], found[2], rows, len(updates)
 
 
 def main() -> int:
+    global DATABASE  # noqa: PLW0603 - one database per run, named on the command line
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--server-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument("--database", default=DATABASE, help="database to seed and measure")
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--only", help="one list: leads, opportunities, requests, ...")
     parser.add_argument("--export", action="store_true", help="run the export benchmark too")
     parser.add_argument("--no-pages", action="store_true", help="skip the list pages")
     args = parser.parse_args()
+    DATABASE = args.database
     big, small = prepare(args.server_url)
+    if args.seed_only:
+        return 0
     print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     if not args.no_pages:
         bench_pages(big, small, args.runs, args.only)

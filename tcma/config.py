@@ -107,6 +107,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         ),
         # How long a process keeps a landing page's campaign facts (0: read them every time).
         "LANDING_CACHE_SECONDS": _int(env, "TCMA_LANDING_CACHE_SECONDS", 5),
+        # Lead/opportunity CSV exports with more rows than this are written by a background job
+        # (progress, then a download link) instead of streaming through a web worker.
+        "EXPORT_STREAM_MAX_ROWS": max(1, _int(env, "TCMA_EXPORT_STREAM_MAX_ROWS", 50_000)),
         # Render worker processes per web process (started on the first render, or at fork).
         "RENDER_WORKERS": _int(env, "TCMA_RENDER_WORKERS", 2),
         "API_RATE_LIMIT": env.get("TCMA_API_RATE_LIMIT", "600 per minute"),

@@ -113,7 +113,10 @@ def _sqlite_begin(conn: Connection) -> None:
     dbapi_connection = conn.connection.dbapi_connection
     if dbapi_connection is None:
         raise RuntimeError("the SQLite connection is closed")
-    if conn.get_execution_options().get(BEGIN_OPTION) == BEGIN_ON_FIRST_WRITE:
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # each statement is its own transaction (a landing page's one read): no lock
+    if options.get(BEGIN_OPTION) == BEGIN_ON_FIRST_WRITE:
         dbapi_connection.isolation_level = ""  # pysqlite's BEGIN before the first write
     else:
         dbapi_connection.isolation_level = None

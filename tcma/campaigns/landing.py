@@ -106,6 +106,14 @@ def _visit_statement() -> Select:
 
 def find_visit(session: Session, code: str) -> Visit | None:
     """The facts of the campaign with this public code, or None."""
+    found = find_visit_and_campaign(session, code)
+    return found[0] if found else None
+
+
+def find_visit_and_campaign(session: Session, code: str) -> tuple[Visit, Campaign] | None:
+    """The facts and the campaign itself (one SELECT): a lead POST keeps the campaign, so
+    the session's identity map (which holds objects only while referenced) still has it
+    for the lead's insert instead of selecting it again."""
     row = session.execute(_visit_statement(), {"code": code}).first()
     if row is None:
         return None
@@ -123,7 +131,7 @@ def find_visit(session: Session, code: str) -> Visit | None:
         partner=tuple(row[1:5]),
         landing_asset=row[5],
         brand_version_id=row[6],
-    )
+    ), campaign
 
 
 def page_key(visit: Visit) -> str:

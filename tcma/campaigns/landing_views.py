@@ -75,8 +75,8 @@ def _lead_rate_limit() -> str:
 def _visit_or_404(code: str, cached: bool = False) -> landing.Visit:
     """A launched campaign's facts; drafts and unknown codes are not found.
 
-    Pages read them from the process's short-lived cache (no SQL on a hit); lead POSTs
-    read them afresh, so a paused or ended campaign takes no lead anywhere.
+    Pages read them from the process's short-lived cache (no SQL on a hit); other callers
+    read them afresh (lead POSTs too, see submit), so a paused campaign takes no lead.
     """
     visit = None
     if len(code) <= 32:
@@ -227,7 +227,11 @@ def page(code: str) -> Response:
 @limiter.limit(_lead_rate_limit)
 def submit(code: str) -> Response:
     """Take a lead: once per rendered form, whatever the clicks and retries."""
-    visit = _visit_or_404(code)
+    # Facts read afresh (a paused campaign takes no lead anywhere), with the campaign itself.
+    found = landing.find_visit_and_campaign(db.session(), code) if len(code) <= 32 else None
+    if found is None or found[0].status == DRAFT:
+        abort(404)
+    visit, campaign = found
     state = _state(visit)
     if state != rules.OPEN:
         return _notice(visit, state)
@@ -249,7 +253,6 @@ def submit(code: str) -> Response:
             for name in ("first_name", "last_name", "email", "company", "title", "phone", "country")
         }
     )
-    campaign = db.session().get_one(Campaign, visit.campaign_id)
     try:
         pipeline_services.capture_lead(
             db.session(),

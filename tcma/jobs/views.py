@@ -3,7 +3,6 @@ its download, starting exports, and the vendor admin's failed jobs with retry.""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -116,19 +115,7 @@ def start_export(kind: str) -> Response:
     crm = request.form.get("format", export.SALESFORCE)
     crm = crm if crm in export.CRMS else export.SALESFORCE
     flt = pipeline_web.list_filter(request.form)
-    session = db.session()
-    record = records.start(
-        session,
-        current_user,
-        pipeline_tasks.export_csv,
-        pipeline_tasks.export_title(kind, crm),
-        {
-            "kind": kind,
-            "crm": crm,
-            "filter": pipeline_tasks.filter_params(flt),
-            "token": secrets.token_hex(16),
-        },
-    )
+    record = pipeline_tasks.start_export(db.session(), current_user, kind, crm, flt)
     flash("Your export has started. It stays under Your exports when it is ready.", "success")
     return redirect(url_for("jobs.show", record_id=record.id))
 

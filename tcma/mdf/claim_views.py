@@ -50,7 +50,9 @@ def _read(upload: FileStorage | None) -> bytes | None:
 def index() -> str:
     """Claims: a partner's own, or the finance queue for the vendor."""
     session = db.session()
-    stmt, chosen = apply_filters(select(Claim), Claim, rules.CLAIM_STATES, _budget_clause)
+    stmt, chosen = apply_filters(
+        select(Claim), Claim, rules.CLAIM_STATES, _budget_clause, Claim.fund_request_id.in_
+    )
     page = keyset(
         session,
         stmt,

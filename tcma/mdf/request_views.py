@@ -49,7 +49,11 @@ def index() -> str:
     """Fund requests: a partner's own, or every partner's for the vendor (the queue)."""
     session = db.session()
     stmt, chosen = apply_filters(
-        select(FundRequest), FundRequest, rules.REQUEST_STATES, _budget_clause
+        select(FundRequest),
+        FundRequest,
+        rules.REQUEST_STATES,
+        _budget_clause,
+        FundRequest.id.in_,
     )
     page = keyset(
         session,

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 from tcma import audit, db, filter_ids
 from tcma.accounts.access import current_partner_id, get_scoped_or_404
 from tcma.accounts.models import Partner, User
+from tcma.campaigns.models import Campaign
 from tcma.fields import AmountField
 from tcma.forms import show_error
 from tcma.mdf import rules
-from tcma.mdf.models import Allocation, Budget
+from tcma.mdf.models import Allocation, Budget, FundRequest
 from tcma.mdf.money import format_money
 from tcma.mdf.rules import MdfError
 
@@ -74,10 +75,27 @@ def allocation_label(allocation: Allocation, available: Any) -> str:
     return f"{allocation.budget.label} — {format_money(available, allocation.currency)} available"
 
 
+def _day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None  # an odd date in a link means no bound, never a 500
+
+
 def apply_filters(
-    stmt: Select, model: Any, statuses: tuple[str, ...], budget_clause: Callable[[int], Any]
+    stmt: Select,
+    model: Any,
+    statuses: tuple[str, ...],
+    budget_clause: Callable[[int], Any],
+    of_requests: Callable[[Select], Any],
 ) -> tuple[Select, dict[str, Any]]:
-    """Filter a list by ?status=, ?partner= (vendor staff only) and ?budget= (the period)."""
+    """Filter a list by ?status=, ?partner= (vendor staff only) and ?budget= (the period);
+    and by what a dashboard link carries: ?tier=, ?region=, ?kit= and ?from=/?to=.
+
+    A dashboard's MDF figures count the budgets whose period overlaps its period and, with a
+    kit chosen, the fund requests of that kit's campaigns: ``of_requests`` turns a SELECT of
+    fund request ids into a condition on ``model`` so the list holds what the figure counts.
+    """
     args = request.args
     chosen: dict[str, Any] = {}
     if (status := args.get("status")) in statuses:
@@ -104,6 +122,25 @@ def apply_filters(
     if (budget := filter_ids.budget(args)) is not None:
         stmt = stmt.where(budget_clause(budget))
         chosen["budget"] = budget
+    if (kit := args.get("kit", type=int)) is not None:
+        kit_campaigns = select(Campaign.id).where(Campaign.kit_id == kit)
+        stmt = stmt.where(
+            of_requests(select(FundRequest.id).where(FundRequest.campaign_id.in_(kit_campaigns)))
+        )
+        chosen["kit"] = kit
+    start, end = _day(args.get("from")), _day(args.get("to"))
+    if start or end:
+        budgets = select(Budget.id)
+        if end:
+            budgets = budgets.where(Budget.period_start <= end)
+            chosen["to"] = end.isoformat()
+        if start:
+            budgets = budgets.where(Budget.period_end >= start)
+            chosen["from"] = start.isoformat()
+        allocations = select(Allocation.id).where(Allocation.budget_id.in_(budgets))
+        stmt = stmt.where(
+            of_requests(select(FundRequest.id).where(FundRequest.allocation_id.in_(allocations)))
+        )
     return stmt, chosen
 
 

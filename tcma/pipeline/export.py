@@ -113,7 +113,8 @@ def _safe(value: str | None) -> str:
 
 
 def _stamp(value: Any) -> str:
-    return f"{value:%Y-%m-%d %H:%M}"
+    # 'YYYY-MM-DD HH:MM' (UTC); isoformat is several times faster than strftime per row.
+    return value.isoformat(" ", "minutes")[:16]
 
 
 def _owner_name(owner: Any) -> Any:
@@ -240,8 +241,12 @@ def csv_chunks(
 
 
 def _batches(session: Session, stmt: Select) -> Iterator[Sequence[Any]]:
-    result = session.execute(stmt.execution_options(yield_per=BATCH_ROWS))
-    yield from result.partitions()
+    # Plain columns, no ORM entities: the Core result on the session's connection skips the
+    # ORM's per-row loading; a server-side cursor on PostgreSQL fetches BATCH_ROWS per trip.
+    result = session.connection().execute(
+        stmt.execution_options(stream_results=True, max_row_buffer=BATCH_ROWS)
+    )
+    yield from result.partitions(BATCH_ROWS)
 
 
 def leads_csv_chunks(

@@ -58,19 +58,28 @@ def _dates(stmt: Select, column: Any, flt: ListFilter) -> Select:
 
 def _scope(stmt: Select, model: Any, flt: ListFilter) -> Select:
     """Partner, campaign, kit, tier and region: the filters both lists share."""
-    if flt.partner_id is not None:
-        stmt = stmt.where(model.partner_id == flt.partner_id)
-    if flt.campaign_id is not None:
-        stmt = stmt.where(model.campaign_id == flt.campaign_id)
-    if flt.kit_id is not None:
-        kit_campaigns = select(Campaign.id).where(Campaign.kit_id == flt.kit_id)
-        stmt = stmt.where(model.campaign_id.in_(kit_campaigns))
+    partners = None
     if flt.tier_id is not None or flt.region:
         partners = select(Partner.id)
         if flt.tier_id is not None:
             partners = partners.where(Partner.tier_id == flt.tier_id)
         if flt.region:
             partners = partners.where(Partner.region == flt.region)
+    if flt.partner_id is not None:
+        stmt = stmt.where(model.partner_id == flt.partner_id)
+    if flt.campaign_id is not None:
+        stmt = stmt.where(model.campaign_id == flt.campaign_id)
+    if flt.kit_id is not None:
+        kit_campaigns = select(Campaign.id).where(Campaign.kit_id == flt.kit_id)
+        # A campaign's rows belong to its partner: narrowing the kit's campaigns by the
+        # partner filters too lets PostgreSQL read only their rows by the campaign index
+        # instead of scanning every row (a dashboard link with kit, tier and region).
+        if flt.partner_id is not None:
+            kit_campaigns = kit_campaigns.where(Campaign.partner_id == flt.partner_id)
+        if partners is not None:
+            kit_campaigns = kit_campaigns.where(Campaign.partner_id.in_(partners))
+        stmt = stmt.where(model.campaign_id.in_(kit_campaigns))
+    if partners is not None:
         stmt = stmt.where(model.partner_id.in_(partners))
     return stmt
 

@@ -25,6 +25,7 @@ from tcma.mdf.rules import APPROVED
 from tcma.pipeline import rules
 from tcma.pipeline.models import Lead, Opportunity, PageViewDay
 from tcma.pipeline.rules import PipelineNumbers
+from tcma.reports.models import LeadMonth, OpportunityMonth, ViewMonth
 
 ALL = "all"
 
@@ -96,6 +97,7 @@ def pipeline_numbers(
     *,
     by_campaign: bool = True,
     only_ids: list[int] | None = None,
+    with_mdf: bool = True,
 ) -> dict[Any, PipelineNumbers]:
     """{campaign id: numbers} for the campaigns the filter matches (or {ALL: their totals}).
 
@@ -127,8 +129,9 @@ def pipeline_numbers(
         found[key].update(leads=int(count), qualified=int(qualified_count))
 
     _opportunity_numbers(session, ids, flt, by_campaign, found)
-    for key, approved, paid in mdf_by_campaign(session, ids, flt, by_campaign):
-        found[key]["mdf_approved"], found[key]["mdf_paid"] = approved, paid
+    if with_mdf:
+        for key, approved, paid in mdf_by_campaign(session, ids, flt, by_campaign):
+            found[key]["mdf_approved"], found[key]["mdf_paid"] = approved, paid
     return {key: PipelineNumbers(**values) for key, values in found.items()}
 
 
@@ -217,8 +220,104 @@ def mdf_by_campaign(
 
 
 def totals(session: Session, flt: PipelineFilter) -> PipelineNumbers:
-    """The numbers of every campaign the filter matches, added up in SQL."""
-    return pipeline_numbers(session, flt, by_campaign=False).get(ALL, PipelineNumbers())
+    """The numbers of every campaign the filter matches, in a fixed number of statements.
+
+    Whole months of the period come from the monthly roll-ups (a row per campaign and month,
+    kept exact by triggers), so a million leads cost what a thousand do; only the days of a
+    month the period covers in part are counted from the leads and opportunities themselves.
+    MDF money comes from the fund requests and payments (thousands of rows, not millions).
+    """
+    first, last = _whole_months(flt.date_from, flt.date_to)
+    if first is not None and last is not None and first > last:
+        # No whole month inside the period: its rows are few enough to count directly.
+        return pipeline_numbers(session, flt, by_campaign=False).get(ALL, PipelineNumbers())
+    values = _rollup_totals(session, flt, first, last)
+    money = mdf_by_campaign(session, campaign_ids(flt).scalar_subquery(), flt, by_campaign=False)
+    approved, paid = (money[0][1], money[0][2]) if money else ({}, {})
+    edges = []
+    if flt.date_from and first is not None and flt.date_from < first:
+        edges.append(replace(flt, date_to=first - dt.timedelta(days=1)))
+    if flt.date_to and last is not None and flt.date_to > _month_end(last):
+        edges.append(replace(flt, date_from=_month_end(last) + dt.timedelta(days=1)))
+    for edge in edges:
+        part = pipeline_numbers(session, edge, by_campaign=False, with_mdf=False).get(ALL)
+        if part is not None:
+            values = _plus(values, part)
+    return replace(values, mdf_approved=approved, mdf_paid=paid)
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _whole_months(
+    start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """First days of the first and last whole months inside [start, end] (None: unbounded)."""
+    first = last = None
+    if start is not None:
+        first = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
+    if end is not None:
+        this_month = end.replace(day=1)
+        last = this_month if end == _month_end(end) else (this_month - dt.timedelta(days=1))
+        last = last.replace(day=1)
+    return first, last
+
+
+def _rollup_totals(
+    session: Session, flt: PipelineFilter, first: dt.date | None, last: dt.date | None
+) -> PipelineNumbers:
+    """Views, leads and opportunities of the filter's campaigns in whole months, from roll-ups."""
+    ids = campaign_ids(flt).scalar_subquery()
+
+    def months(column: Any) -> list[ColumnElement[bool]]:
+        bounds = [] if first is None else [column >= first]
+        return [*bounds, *([] if last is None else [column <= last])]
+
+    views = session.scalar(
+        select(func.coalesce(func.sum(ViewMonth.views), 0)).where(
+            ViewMonth.campaign_id.in_(ids), *months(ViewMonth.month)
+        )
+    )
+    leads, qualified = session.execute(
+        select(
+            func.coalesce(func.sum(LeadMonth.leads), 0),
+            func.coalesce(func.sum(LeadMonth.qualified), 0),
+        ).where(LeadMonth.campaign_id.in_(ids), *months(LeadMonth.month))
+    ).one()
+    deals = session.execute(
+        select(
+            OpportunityMonth.currency,
+            func.coalesce(func.sum(OpportunityMonth.created), 0),
+            func.coalesce(func.sum(OpportunityMonth.won), 0),
+            type_coerce(func.coalesce(func.sum(OpportunityMonth.open_pipeline), 0), Money),
+            type_coerce(func.coalesce(func.sum(OpportunityMonth.won_revenue), 0), Money),
+        )
+        .where(OpportunityMonth.campaign_id.in_(ids), *months(OpportunityMonth.month))
+        .group_by(OpportunityMonth.currency)
+    ).all()
+    return PipelineNumbers(
+        views=int(views or 0),
+        leads=int(leads),
+        qualified=int(qualified),
+        opportunities=sum(int(row[1]) for row in deals),
+        won=sum(int(row[2]) for row in deals),
+        open_pipeline=rules.add_amounts({row[0]: row[3] for row in deals}),
+        won_revenue=rules.add_amounts({row[0]: row[4] for row in deals}),
+    )
+
+
+def _plus(a: PipelineNumbers, b: PipelineNumbers) -> PipelineNumbers:
+    return PipelineNumbers(
+        views=a.views + b.views,
+        leads=a.leads + b.leads,
+        qualified=a.qualified + b.qualified,
+        opportunities=a.opportunities + b.opportunities,
+        won=a.won + b.won,
+        open_pipeline=rules.add_amounts(a.open_pipeline, b.open_pipeline),
+        won_revenue=rules.add_amounts(a.won_revenue, b.won_revenue),
+    )
 
 
 def for_campaign(

@@ -6,15 +6,17 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import selectinload
 
 from tcma import db, filter_ids
 from tcma.accounts.access import current_partner_id
 from tcma.accounts.models import Tier
 from tcma.accounts.rules import REGION_LABELS
 from tcma.campaigns.models import DRAFT, STATUSES, Campaign
+from tcma.db import UTCDateTime
 from tcma.kits.models import Kit
-from tcma.pagination import page_number, paginate
+from tcma.pagination import keyset
 from tcma.permissions import signed_in
 from tcma.pipeline import queries, series, web
 from tcma.pipeline.queries import PipelineFilter
@@ -85,17 +87,26 @@ def _overview_filter() -> PipelineFilter:
     )
 
 
+#: Sorts campaigns that were never launched after every launched one (newest first).
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 @signed_in
 def overview() -> str:
     """Every campaign's pipeline (a partner sees its own), by kit, partner, tier, region, period."""
     session = db.session()
     flt = _overview_filter()
-    stmt = (
-        select(Campaign)
-        .where(Campaign.id.in_(queries.campaign_ids(flt)))
-        .order_by(Campaign.launched_at.desc().nulls_last(), Campaign.id.desc())
+    # Newest launch first, never-launched campaigns last; campaigns are thousands, not
+    # millions, so sorting the matching ones per page is cheap; the cursor keeps deep pages so.
+    launched = func.coalesce(Campaign.launched_at, literal(NEVER, UTCDateTime()))
+    page = keyset(
+        session,
+        select(Campaign).where(Campaign.id.in_(queries.campaign_ids(flt))),
+        (launched, Campaign.id),
+        request.args.get("cursor"),
+        loaders=(selectinload(Campaign.partner), selectinload(Campaign.kit)),
+        key_of=lambda c: (c.launched_at or NEVER, c.id),
     )
-    page = paginate(session, stmt, page_number(request.args.get("page")))
     numbers = queries.pipeline_numbers(session, flt, only_ids=[c.id for c in page.items])
     kits = session.execute(select(Kit.id, Kit.name).order_by(Kit.name)).all()
     tiers = session.execute(select(Tier.id, Tier.name).order_by(Tier.rank.desc())).all()

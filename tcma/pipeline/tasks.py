@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import secrets
 import tempfile
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tcma.jobs import records
+from tcma.jobs.models import JobRecord
 from tcma.pipeline import export
 from tcma.pipeline.listing import ListFilter
 from tcma.storage import get_storage
@@ -41,6 +43,22 @@ def export_title(kind: str, crm: str) -> str:
     """'Leads export (Salesforce CSV)'."""
     return (
         f"{kind.capitalize()} export ({'HubSpot' if crm == export.HUBSPOT else 'Salesforce'} CSV)"
+    )
+
+
+def start_export(session: Session, user: Any, kind: str, crm: str, flt: ListFilter) -> JobRecord:
+    """Queue an export of the filtered list, or return the same one if it is still waiting or
+    running (a second click, or the link opened twice, starts no second copy)."""
+    params = filter_params(flt)
+    running = records.active(session, user.id, "export", kind=kind, crm=crm, filter=params)
+    if running is not None:
+        return running
+    return records.start(
+        session,
+        user,
+        export_csv,
+        export_title(kind, crm),
+        {"kind": kind, "crm": crm, "filter": params, "token": secrets.token_hex(16)},
     )
 
 

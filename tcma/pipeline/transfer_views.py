@@ -10,14 +10,17 @@ from collections.abc import Callable, Iterator
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from tcma import db
 from tcma.mdf.money import CURRENCIES
+from tcma.pagination import capped_count
 from tcma.permissions import lead_readers, partner_users
-from tcma.pipeline import csvmap, export, services, web
+from tcma.pipeline import csvmap, export, listing, services, tasks, web
 from tcma.pipeline.csvmap import LEADS, OPPORTUNITIES, ParsedFile
 from tcma.pipeline.forms import ImportConfirmForm, ImportForm
+from tcma.pipeline.listing import ListFilter
 from tcma.pipeline.rules import PipelineError
 
 PREVIEW_ROWS = 20
@@ -138,17 +141,41 @@ def _streamed(make_chunks: Callable[[Session], Iterator[str]]) -> Iterator[bytes
     return body()
 
 
+def _too_big_to_stream(rows: Select) -> bool:
+    """Whether the list has more rows than a web request should stream (counted up to there)."""
+    limit = current_app.config["EXPORT_STREAM_MAX_ROWS"]
+    return capped_count(db.session(), rows, cap=limit)[1]
+
+
+def _in_background(kind: str, crm: str, flt: ListFilter) -> ResponseReturnValue:
+    """Hand a large export to a worker and show its progress page (then its download)."""
+    record = tasks.start_export(db.session(), current_user, kind, crm, flt)
+    limit = current_app.config["EXPORT_STREAM_MAX_ROWS"]
+    flash(
+        f"This export has more than {limit:,} rows, so it is being written in the background. "
+        "The download appears here when it is ready, and stays under Your exports.",
+        "info",
+    )
+    return redirect(url_for("jobs.show", record_id=record.id), 303)
+
+
 @lead_readers
-def export_leads() -> Response:
-    """The filtered leads as CSV (Salesforce headers, or HubSpot's with ?format=hubspot)."""
+def export_leads() -> ResponseReturnValue:
+    """The filtered leads as CSV (Salesforce headers, or HubSpot's with ?format=hubspot);
+    a list above EXPORT_STREAM_MAX_ROWS becomes a background export instead."""
     flt, crm = web.list_filter(request.args), _crm()
+    if _too_big_to_stream(listing.leads_statement(flt)):
+        return _in_background(tasks.LEADS, crm, flt)
     return _download("leads", _streamed(lambda s: export.leads_csv_chunks(s, flt, crm)))
 
 
 @lead_readers
-def export_opportunities() -> Response:
-    """The filtered opportunities as CSV, stages named as the chosen CRM names them."""
+def export_opportunities() -> ResponseReturnValue:
+    """The filtered opportunities as CSV, stages named as the chosen CRM names them; a list
+    above EXPORT_STREAM_MAX_ROWS becomes a background export instead."""
     flt, crm = web.list_filter(request.args), _crm()
+    if _too_big_to_stream(listing.opportunities_statement(flt)):
+        return _in_background(tasks.OPPORTUNITIES, crm, flt)
     return _download(
         "opportunities", _streamed(lambda s: export.opportunities_csv_chunks(s, flt, crm))
     )

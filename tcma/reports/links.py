@@ -22,10 +22,10 @@ LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "campaigns": ("campaigns.index", ("partner", "kit")),
     # MDF balances per budget, tier or partner (a partner sees its own allocations).
     "balances": ("mdf.index", ()),
-    "requests": ("mdf.requests.index", ("partner", "tier", "region")),
+    "requests": ("mdf.requests.index", ("partner", "kit", "tier", "region", "from", "to")),
     "request": ("mdf.requests.show", ()),
     "new_request": ("mdf.requests.new", ()),
-    "claims": ("mdf.claims.index", ("partner", "tier", "region")),
+    "claims": ("mdf.claims.index", ("partner", "kit", "tier", "region", "from", "to")),
     "partner": ("partners.partner", ()),
     "kit": ("kits.kit", ()),
 }

@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tcma.campaigns import launch, rendering
+from tcma.campaigns.landing_views import VISIT_CACHE_KEY
 from tcma.campaigns.models import Campaign
 from tcma.campaigns.tracking import ViewCounter, write_views
 from tcma.kits.package import read_folder
@@ -335,3 +336,67 @@ def test_pausing_drops_the_cached_facts_and_a_stale_page_takes_no_lead(
     response = client.post(f"/l/{live_a.code}", data=form_data(token))
     assert "Registrations are paused" in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count(Lead.id))) == 0
+
+
+def _traffic(app, action) -> dict[str, list]:
+    """Every statement, COMMIT, ROLLBACK of a transaction and pre-ping that action causes."""
+    engine = app.extensions["tcma.engine"]
+    seen: dict[str, list] = {"statements": [], "commits": [], "rollbacks": [], "pings": []}
+
+    def rollback(conn) -> None:
+        # Closing an autocommit connection's session "rolls back" without a transaction.
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            seen["rollbacks"].append(1)
+
+    listeners = (
+        ("before_cursor_execute", lambda *a, **k: seen["statements"].append(a[2])),
+        ("commit", lambda *a: seen["commits"].append(1)),
+        ("rollback", rollback),
+    )
+    for name, fn in listeners:
+        event.listen(engine, name, fn)
+    real_ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda connection: seen["pings"].append(1) or real_ping(connection)
+    try:
+        action()
+    finally:
+        del engine.dialect.do_ping
+        for name, fn in listeners:
+            event.remove(engine, name, fn)
+    return seen
+
+
+def test_a_landing_visit_that_reads_the_facts_sends_one_statement_and_no_commit(
+    app, client, live_a
+):
+    """A visit whose campaign facts are not cached (first visit, expired, another process):
+    one SELECT on an autocommit connection: no BEGIN, no COMMIT, no pre-ping."""
+    app.config["PAGE_VIEW_WRITE_SECONDS"] = 60  # views wait in the process
+    assert client.get(f"/l/{live_a.code}").status_code == 200  # page rendered and stored
+    app.extensions[VISIT_CACHE_KEY].forget(codes=[live_a.code])
+    responses = []
+    seen = _traffic(app, lambda: responses.append(client.get(f"/l/{live_a.code}")))
+    assert responses[0].status_code == 200 and "Work email" in responses[0].get_data(as_text=True)
+    assert len(seen["statements"]) == 1 and "FROM campaigns" in seen["statements"][0]
+    assert seen["commits"] == seen["rollbacks"] == seen["pings"] == []
+
+
+def test_a_lead_post_costs_a_fixed_short_list_of_statements(app, client, db_session, live_a):
+    """Reading the facts afresh, the duplicate check, the insert (in a savepoint so a racing
+    double submit is caught), its stage change, the webhook lookup and one COMMIT."""
+    page = client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    responses = []
+    seen = _traffic(
+        app,
+        lambda: responses.append(
+            client.post(f"/l/{live_a.code}", data=form_data(submit_token(page)))
+        ),
+    )
+    assert responses[0].status_code == 303
+    statements = [s for s in seen["statements"] if s != "BEGIN IMMEDIATE"]  # SQLite's lock
+    inserts = [s.split("(")[0].strip() for s in statements if s.startswith("INSERT")]
+    assert inserts == ["INSERT INTO leads", "INSERT INTO stage_changes"]
+    assert len(statements) <= 8, statements
+    assert len([s for s in statements if "FROM campaigns" in s]) == 1  # read once, kept
+    assert len(seen["commits"]) == 1 and seen["pings"] == [] and seen["rollbacks"] == []
+    assert len(leads(db_session, live_a)) == 1

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tcma.jobs.models import DONE, FAILED, JobRecord
+from tcma.jobs.models import DONE, FAILED, RUNNING, JobRecord
 from tcma.storage import StorageError
 from tests.conftest import World
 from tests.pipeline.support import add_lead, live_campaign
@@ -121,3 +121,28 @@ def test_cli_lists_jobs_and_retries_a_failed_one(app: Flask, db_session: Session
     assert db_session.get(JobRecord, record.id).status == DONE
     again = runner.invoke(args=["jobs", "retry", str(record.id)])
     assert again.exit_code != 0 and "Only a failed job can be retried" in again.output
+
+
+def test_a_list_above_the_threshold_downloads_through_a_background_export(
+    app: Flask, db_session: Session, world: World, as_a_user
+) -> None:
+    app.config["EXPORT_STREAM_MAX_ROWS"] = 5
+    _leads(app, db_session, world, 5)
+    small = as_a_user.get("/pipeline/leads.csv")  # at the threshold: streamed as before
+    assert small.status_code == 200 and small.mimetype == "text/csv"
+    assert len(list(csv.reader(io.StringIO(small.get_data(as_text=True))))) == 6
+    _leads(app, db_session, world, 2)  # now 7 leads, above the threshold
+    response = as_a_user.get("/pipeline/leads.csv?format=hubspot&q=buyer")
+    assert response.status_code == 303
+    record_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = as_a_user.get(f"/jobs/{record_id}").get_data(as_text=True)
+    assert "more than 5 rows" in page and "Leads export (HubSpot CSV)" in page
+    rows = _file_of(as_a_user, record_id)
+    assert rows[0][:3] == ["First name", "Last name", "Email"] and len(rows) == 8
+    # Opened again while a worker still writes it: the same export, not a second one.
+    db_session.get(JobRecord, record_id).status = RUNNING
+    db_session.commit()
+    again = as_a_user.get("/pipeline/leads.csv?format=hubspot&q=buyer")
+    assert again.headers["Location"] == response.headers["Location"]
+    other = as_a_user.get("/pipeline/opportunities.csv")
+    assert other.status_code == 200  # no opportunities: nothing to hand to a worker

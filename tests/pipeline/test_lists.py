@@ -60,6 +60,10 @@ def test_dashboard_link_filters_narrow_the_lists(
         leads(f"kit={live_a.kit_id}") == {"a", "b"} and leads(f"kit={live_a.kit_id + 999}") == set()
     )
     assert leads("from=2001-01-01&to=2001-01-31") == set()
+    kit = live_a.kit_id
+    assert leads(f"kit={kit}&tier={gold}") == {"a"} and leads(f"kit={kit}&region=NA") == {"b"}
+    assert leads(f"kit={kit}&tier={gold}&region=NA") == set()
+    assert deals(f"kit={kit}&region=EMEA") == {"A"}
     assert deals(f"tier={gold}") == {"A"} and deals("region=NA") == {"B"}
     assert deals(f"kit={live_a.kit_id + 999}") == set()
 

@@ -134,8 +134,10 @@ def test_numbers_link_to_the_lists_behind_them(program, as_admin) -> None:
     assert parse_qs(leads.query) == {"from": ["2025-01-01"], "to": ["2025-06-30"]}
     won = parse_qs(urlsplit(link_of(html, "fig-won-revenue")).query)
     assert won["status"] == ["closed_won"]
-    assert link_of(html, "fig-committed") == "/mdf/requests?status=approved"
-    assert link_of(html, "fig-paid") == "/mdf/claims?status=paid"
+    # MDF lists get the period too: the figures count the budgets overlapping it.
+    period = "from=2025-01-01&to=2025-06-30"
+    assert link_of(html, "fig-committed") == f"/mdf/requests?{period}&status=approved"
+    assert link_of(html, "fig-paid") == f"/mdf/claims?{period}&status=paid"
     assert link_of(html, "fig-allocated") == "/mdf/?by=partner"
     # A partner's name in a ranking narrows the dashboard to that partner.
     narrowed = _page(as_admin, partner=program.b)
