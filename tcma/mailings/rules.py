@@ -48,7 +48,9 @@ MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 60
 
 MAX_GREETING = 500
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
+_EMAIL = re.compile(
+    r"^[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNSUBSCRIBE_SALT = "tcma.mailings.unsubscribe"
 
