@@ -29,6 +29,9 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mailings import tasks as mailing_tasks
+from tcma.mailings import unsubscribe_views
+from tcma.mailings import views as mailing_views
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
@@ -59,12 +62,16 @@ BLUEPRINTS = (
     job_views.bp,
     token_views.bp,
     webhook_views.bp,
+    mailing_views.contacts_bp,
+    mailing_views.bp,
+    unsubscribe_views.bp,
 )
 
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
 JOB_MODULES = (
     mail,
     campaign_tasks,
+    mailing_tasks,
     kit_tasks,
     mdf_tasks,
     pipeline_tasks,

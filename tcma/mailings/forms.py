@@ -168,3 +168,15 @@ class TestSendForm(Form):
     """A test copy to the signed-in user, as a chosen contact would see it."""
 
     submit = SubmitField("Send me a test")
+
+
+class DoNotContactForm(Form):
+    """Addresses for the program-wide do-not-contact list, one a line."""
+
+    addresses = TextAreaField(
+        "Addresses",
+        validators=[DataRequired("Enter at least one address.")],
+        description="One email address a line. No partner can mail them, whatever their lists say.",
+        render_kw={"rows": 6},
+    )
+    submit = SubmitField("Add to do-not-contact list")
