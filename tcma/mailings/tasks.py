@@ -109,11 +109,11 @@ def _deliver(
     data = signed_bytes(message, sender.domain, services.dkim_key())
     try:
         send(sender.envelope, delivery.email, data)
-    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+    except smtplib.SMTPServerDisconnected as exc:
         _defer(delivery, 421, f"connection lost: {exc}")
         session.commit()
         return False
-    except smtplib.SMTPException as exc:
+    except smtplib.SMTPException as exc:  # an answer from the server (a subclass of OSError)
         code, text = _answer(exc, delivery.email)
         if rules.is_temporary(code):
             _defer(delivery, code, text)
@@ -122,6 +122,10 @@ def _deliver(
             contacts.suppress(
                 session, mailing.partner_id, delivery.email, rules.BOUNCED, mailing.id
             )
+    except OSError as exc:  # the network, not the server, failed
+        _defer(delivery, 421, f"connection lost: {exc}")
+        session.commit()
+        return False
     else:
         delivery.state, delivery.sent_at, delivery.smtp_answer = rules.DELIVERED, utcnow(), ""
     session.commit()

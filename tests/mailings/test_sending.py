@@ -1,0 +1,279 @@
+"""Sending through a real SMTP server (aiosmtpd on 127.0.0.1): what recipients receive."""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import re
+import socket
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import dkim
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from sqlalchemy import select
+
+from tcma import db, jobs
+from tcma.accounts.models import Partner
+from tcma.mailings import contacts, rules, services, tasks
+from tcma.mailings.models import Delivery, Mailing, Suppression
+from tests.conftest import World, make_test_app
+from tests.mailings.support import mailing_setup
+
+DOMAIN = "mail.northbeam.example"
+
+
+class Inbox:
+    """Keeps every message; refuses the recipients listed in ``refuse`` with their answer."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        return [e for e in self.envelopes if address in e.rcpt_tos]
+
+    @staticmethod
+    def parse(envelope: Any) -> EmailMessage:
+        return email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def dkim_keys(tmp_path: Path) -> tuple[Path, bytes]:
+    """A DKIM private key file and the DNS TXT record that publishes its public key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path / "dkim.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return path, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+
+@pytest.fixture
+def smtp_app(database_url: str, tmp_path: Path, inbox, dkim_keys) -> Iterator[Flask]:
+    """The app sending to the test SMTP server, signing with the test key, CSRF on."""
+    _, port = inbox
+    app = make_test_app(
+        database_url,
+        tmp_path,
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
+        MAILING_DOMAIN=DOMAIN,
+        DKIM_KEY_FILE=str(dkim_keys[0]),
+        DKIM_SELECTOR="t2026",
+        WTF_CSRF_ENABLED=True,
+    )
+    yield app
+    app.extensions["tcma.engine"].dispose()
+
+
+def _send(app: Flask, mailing_id: int) -> None:
+    """What "Send now" does: the transition, then the start job after the commit."""
+    with app.app_context():
+        session = db.session()
+        mailing = session.get(Mailing, mailing_id)
+        services.send_now(session, None, mailing)
+        jobs.enqueue(session, tasks.start_mailing, mailing_id)
+        session.commit()
+
+
+def _setup(app: Flask, world: World):
+    session = app.extensions["tcma.sessionmaker"]()
+    partner = session.get(Partner, world.partner_a.id)
+    setup = mailing_setup(app, session, partner)
+    session.close()
+    return setup
+
+
+def test_each_recipient_gets_one_signed_personal_message_with_unsubscribe_headers(
+    smtp_app: Flask, world: World, inbox, dkim_keys
+) -> None:
+    handler, _ = inbox
+    setup = _setup(smtp_app, world)
+    _send(smtp_app, setup.mailing.id)
+
+    assert sorted(a for e in handler.envelopes for a in e.rcpt_tos) == sorted(
+        c.email for c in setup.contacts
+    )
+    ana = handler.to("ana@acme.example")
+    assert len(ana) == 1
+    envelope = ana[0]
+    assert envelope.mail_from == f"bounces@{DOMAIN}"
+    message = Inbox.parse(envelope)
+    assert message["From"].addresses[0].display_name == "Brightpath Cloud Services"
+    assert message["From"].addresses[0].domain == DOMAIN
+    assert (
+        message["Subject"] == "Brightpath Cloud Services invites you: Restore drills for busy teams"
+    )
+    unsubscribe = str(message["List-Unsubscribe"])
+    https = re.search(r"<(http[^>]+)>", unsubscribe)
+    assert https and https.group(1).startswith("http://tcma.test/u/")
+    assert f"<mailto:unsubscribe@{DOMAIN}?subject=unsubscribe" in unsubscribe
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert text.startswith("Hi Ana at Acme Schools,")
+    assert "1 Harbour Street, Leeds" in text and https.group(1) in text
+    assert "1 Harbour Street, Leeds" in html and "Unsubscribe</a>" in html
+    # Fallbacks where a contact lacks a merge field.
+    bo = Inbox.parse(handler.to("bo@beta.example")[0])
+    assert (
+        bo.get_body(preferencelist=("plain",)).get_content().startswith("Hi there at Beta Council,")
+    )
+
+    record = dkim_keys[1]
+    assert dkim.verify(envelope.content, dnsfunc=lambda name, timeout=5: record)
+    assert b"t2026._domainkey" not in b""  # the selector is the configured one:
+    assert b"s=t2026" in envelope.content.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"")
+    tampered = envelope.content.replace(b"Restore drills", b"Restore drill$", 1)
+    assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: record)
+
+    with smtp_app.app_context():
+        session = db.session()
+        states = set(session.scalars(select(Delivery.state)))
+        mailing = session.get(Mailing, setup.mailing.id)
+        assert states == {rules.DELIVERED} and mailing.status == rules.SENT
+
+
+def test_a_job_that_runs_twice_mails_nobody_twice(smtp_app: Flask, world: World, inbox) -> None:
+    handler, _ = inbox
+    setup = _setup(smtp_app, world)
+    _send(smtp_app, setup.mailing.id)
+    assert len(handler.envelopes) == 3
+    with smtp_app.app_context():
+        session = db.session()
+        ids = list(session.scalars(select(Delivery.id)))
+        session.get(Mailing, setup.mailing.id).status = rules.SENDING  # as if still running
+        session.commit()
+        tasks.send_batch(session, setup.mailing.id, ids)
+        tasks.start_mailing(session, setup.mailing.id)
+        session.commit()
+    assert len(handler.envelopes) == 3
+
+
+def test_one_click_post_suppresses_and_the_address_gets_nothing_again(
+    smtp_app: Flask, world: World, inbox
+) -> None:
+    handler, _ = inbox
+    setup = _setup(smtp_app, world)
+    _send(smtp_app, setup.mailing.id)
+    message = Inbox.parse(handler.to("ana@acme.example")[0])
+    url = re.search(r"<(http[^>]+)>", str(message["List-Unsubscribe"])).group(1)
+
+    # A mail program's one-click POST: no session, no CSRF token (CSRF is on in this app).
+    answer = smtp_app.test_client().post(
+        url.removeprefix("http://tcma.test"),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 200
+    assert b"You are unsubscribed" in answer.data
+    with smtp_app.app_context():
+        session = db.session()
+        assert contacts.is_suppressed(session, world.partner_a.id, "ana@acme.example")
+        assert not contacts.is_suppressed(session, world.partner_b.id, "ana@acme.example")
+        assert services.report(session, [setup.mailing.id]).unsubscribed == 1
+        # A second mailing to the same list leaves her out.
+        campaign = session.get(Mailing, setup.mailing.id).campaign
+        second = services.create_mailing(
+            session, None, campaign, "Follow-up", "invite-email", [setup.contact_list.id], ""
+        )
+        session.commit()
+        second_id = second.id
+    before = len(handler.envelopes)
+    _send(smtp_app, second_id)
+    new = handler.envelopes[before:]
+    assert sorted(a for e in new for a in e.rcpt_tos) == ["bo@beta.example", "cy@gamma.example"]
+    with smtp_app.app_context():
+        assert services.report(db.session(), [second_id]).suppressed == 1
+
+
+def test_a_get_of_the_unsubscribe_link_only_asks(smtp_app: Flask, world: World, inbox) -> None:
+    handler, _ = inbox
+    setup = _setup(smtp_app, world)
+    _send(smtp_app, setup.mailing.id)
+    url = re.search(r"<(http[^>]+)>", str(Inbox.parse(handler.envelopes[0])["List-Unsubscribe"]))
+    page = smtp_app.test_client().get(url.group(1).removeprefix("http://tcma.test"))
+    assert page.status_code == 200 and b"Stop receiving emails from" in page.data
+    with smtp_app.app_context():
+        assert db.session().scalar(select(Suppression.id)) is None
+    forged = smtp_app.test_client().post("/u/" + url.group(1).rsplit("/", 1)[-1][:-2] + "xx")
+    assert forged.status_code == 404
+
+
+def test_temporary_refusals_are_retried_and_permanent_ones_recorded(
+    smtp_app: Flask, world: World, inbox
+) -> None:
+    handler, _ = inbox
+    handler.refuse = {
+        "bo@beta.example": "451 4.7.1 Greylisted, try again later",
+        "cy@gamma.example": "550 5.1.1 No such mailbox",
+    }
+    setup = _setup(smtp_app, world)
+    _send(smtp_app, setup.mailing.id)
+    with smtp_app.app_context():
+        session = db.session()
+        by_email = {d.email: d for d in session.scalars(select(Delivery))}
+        assert by_email["ana@acme.example"].state == rules.DELIVERED
+        bo, cy = by_email["bo@beta.example"], by_email["cy@gamma.example"]
+        assert bo.state == rules.DEFERRED and bo.smtp_answer.startswith("451")
+        assert bo.next_attempt_at is not None
+        assert cy.state == rules.FAILED and "5.1.1 No such mailbox" in cy.smtp_answer
+        assert contacts.is_suppressed(session, world.partner_a.id, "cy@gamma.example")
+        assert session.get(Mailing, setup.mailing.id).status == rules.SENDING
+        # The greylisting ends; the retry (run now, its time moved to now) delivers once.
+        handler.refuse = {}
+        bo.next_attempt_at = db.utcnow()
+        session.commit()
+        tasks.send_batch(session, setup.mailing.id, [bo.id, cy.id])
+        session.commit()
+        assert session.get(Delivery, bo.id).state == rules.DELIVERED
+        assert session.get(Delivery, bo.id).attempts == 2
+        report = services.report(session, [setup.mailing.id])
+        assert (report.delivered, report.bounced) == (2, 1)
+        assert session.get(Mailing, setup.mailing.id).status == rules.SENT
+    assert len(handler.to("bo@beta.example")) == 1
+    assert handler.to("cy@gamma.example") == []
