@@ -166,7 +166,6 @@ def test_each_recipient_gets_one_signed_personal_message_with_unsubscribe_header
 
     record = dkim_keys[1]
     assert dkim.verify(envelope.content, dnsfunc=lambda name, timeout=5: record)
-    assert b"t2026._domainkey" not in b""  # the selector is the configured one:
     assert b"s=t2026" in envelope.content.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"")
     tampered = envelope.content.replace(b"Restore drills", b"Restore drill$", 1)
     assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: record)
