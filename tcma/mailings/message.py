@@ -17,6 +17,9 @@ from markupsafe import escape
 from tcma.cobrand.render.emails import one_line
 from tcma.mailings import rules
 
+# Python folds a long Subject right after "Subject:", which mail programs show with a
+# leading space; headers may be up to 998 characters (RFC 5322 §2.1.1), bodies are QP anyway.
+POLICY = SMTP.clone(max_line_length=998)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.I)
 # The headers a receiver must see unchanged for the signature to hold (RFC 6376 §5.4.1).
@@ -115,7 +118,7 @@ def build_message(
     subject_prefix: str = "",
 ) -> EmailMessage:
     """A complete multipart/alternative message for one recipient."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = Address(one_line(sender.name), sender.localpart, sender.domain)
     message["To"] = to
     if sender.reply_to:
@@ -138,7 +141,7 @@ def build_message(
 
 def signed_bytes(message: EmailMessage, domain: str, key: DkimKey | None) -> bytes:
     """The message as sent: with a DKIM-Signature header first when a key is configured."""
-    data = message.as_bytes(policy=SMTP)
+    data = message.as_bytes(policy=POLICY)
     if key is None:
         return data
     present = {name.lower().encode() for name in message}
