@@ -343,3 +343,15 @@ def unsubscribe(session: Session, delivery: Delivery) -> bool:
     return contacts.suppress(
         session, mailing.partner_id, delivery.email, rules.UNSUBSCRIBED, mailing.id
     )
+
+
+def campaign_email(session: Session, campaign_id: int) -> tuple[list[Mailing], Report]:
+    """A campaign's mailings (newest first) and their counts together: email as a channel."""
+    mailings = list(
+        session.scalars(
+            select(Mailing)
+            .where(Mailing.campaign_id == campaign_id)
+            .order_by(Mailing.created_at.desc(), Mailing.id.desc())
+        )
+    )
+    return mailings, report(session, [m.id for m in mailings])

@@ -149,3 +149,19 @@ def test_sending_needs_a_postal_address(app: Flask, world: World, as_a_user: Fla
     assert b"Add your postal address" in as_a_user.get(answer.headers["Location"]).data
     with app.app_context():
         assert db.session().get(Mailing, setup.mailing.id).status == rules.DRAFT
+
+
+def test_the_campaign_pipeline_page_shows_email_as_a_channel(
+    app: Flask, world: World, as_a_user: FlaskClient, as_finance: FlaskClient, outbox: Path
+) -> None:
+    setup = _setup(app, world)
+    before = as_a_user.get(f"/pipeline/campaigns/{setup.campaign.id}").get_data(as_text=True)
+    assert "<dt>Delivered</dt><dd>0</dd>" in before[before.index('id="email-heading"') :]
+    as_a_user.post(f"/mailings/{setup.mailing.id}/send")
+    page = as_finance.get(f"/pipeline/campaigns/{setup.campaign.id}").get_data(as_text=True)
+    email_part = page[page.index('id="email-heading"') :]
+    assert "<dt>Recipients</dt><dd>3</dd>" in email_part
+    assert "<dt>Delivered</dt><dd>3</dd>" in email_part
+    assert "Spring invite" not in email_part  # finance sees numbers, not the partner's mailings
+    detail = as_a_user.get(f"/campaigns/{setup.campaign.id}").get_data(as_text=True)
+    assert "Send by email" in detail
