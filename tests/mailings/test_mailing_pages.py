@@ -165,3 +165,24 @@ def test_the_campaign_pipeline_page_shows_email_as_a_channel(
     assert "Spring invite" not in email_part  # finance sees numbers, not the partner's mailings
     detail = as_a_user.get(f"/campaigns/{setup.campaign.id}").get_data(as_text=True)
     assert "Send by email" in detail
+
+
+def test_the_do_not_contact_list_stops_every_partner_mailing(
+    app: Flask, world: World, as_admin: FlaskClient, as_a_user: FlaskClient, outbox: Path
+) -> None:
+    setup = _setup(app, world)
+    bad = as_admin.post("/mailings/do-not-contact", data={"addresses": "bo@beta.example\nnope"})
+    assert b"is not an email address" in bad.data
+    added = as_admin.post(
+        "/mailings/do-not-contact", data={"addresses": "BO@beta.example\n\nbo@beta.example"}
+    )
+    assert b"1 addresses added" in as_admin.get(added.headers["Location"]).data
+    as_a_user.post(f"/mailings/{setup.mailing.id}/send")
+    recipients = sorted(
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["To"]
+        for f in outbox.glob("*.eml")
+    )
+    assert recipients == ["ana@acme.example", "cy@gamma.example"]
+    with app.app_context():
+        states = {d.email: d.state for d in db.session().scalars(select(Delivery))}
+        assert states["bo@beta.example"] == rules.SKIPPED
