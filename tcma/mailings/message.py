@@ -58,7 +58,7 @@ class Sender:
 
     @property
     def envelope(self) -> str:
-        """The return path: bounces come back to the sending domain, not the partner."""
+        """The return path of test messages (a mailing's deliveries each get a VERP one)."""
         return f"bounces@{self.domain}"
 
 

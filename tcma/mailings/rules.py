@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -149,6 +151,29 @@ def retry_delay(attempts: int) -> int:
 def is_temporary(code: int) -> bool:
     """SMTP 4xx answers are worth retrying; 5xx ones are final (RFC 5321 §4.2.1)."""
     return 400 <= code < 500
+
+
+_VERP = re.compile(r"^bounces\+(\d{1,12})\.([0-9a-f]{16})@", re.I)
+
+
+def _verp_signature(secret: str, delivery_id: int) -> str:
+    digest = hmac.new(secret.encode(), f"verp:{delivery_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def return_path(secret: str, delivery_id: int, domain: str) -> str:
+    """The VERP envelope sender of one delivery: a bounce to it names the delivery."""
+    return f"bounces+{delivery_id}.{_verp_signature(secret, delivery_id)}@{domain}"
+
+
+def delivery_of_return_path(secret: str, address: str) -> int | None:
+    """The delivery a bounce address was made for, or None (not ours, or forged)."""
+    match = _VERP.match((address or "").strip().strip("<>"))
+    if not match:
+        return None
+    delivery_id = int(match.group(1))
+    expected = _verp_signature(secret, delivery_id)
+    return delivery_id if hmac.compare_digest(expected, match.group(2).lower()) else None
 
 
 def unsubscribe_token(secret: str, delivery_id: int) -> str:

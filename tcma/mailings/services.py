@@ -127,6 +127,11 @@ def unsubscribe_url(delivery_id: int) -> str:
     return public_url("unsubscribe.page", token=token)
 
 
+def return_path(delivery_id: int, domain: str) -> str:
+    """The delivery's VERP envelope sender (bounces come back naming it)."""
+    return rules.return_path(current_app.config["SECRET_KEY"], delivery_id, domain)
+
+
 def message_id(mailing: Mailing, delivery_id: int, domain: str) -> str:
     """The same Message-ID every time one delivery is built: a resent copy is recognisable."""
     return f"<mailing-{mailing.id}-delivery-{delivery_id}@{domain}>"

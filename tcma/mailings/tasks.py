@@ -108,7 +108,7 @@ def _deliver(
     )
     data = signed_bytes(message, sender.domain, services.dkim_key())
     try:
-        send(sender.envelope, delivery.email, data)
+        send(services.return_path(delivery.id, sender.domain), delivery.email, data)
     except smtplib.SMTPServerDisconnected as exc:
         _defer(delivery, 421, f"connection lost: {exc}")
         session.commit()
