@@ -14,9 +14,9 @@ from tcma.mailings import contacts, csvfile, web
 from tcma.mailings.contacts import ContactInput
 from tcma.mailings.forms import (
     ContactForm,
+    ContactImportConfirmForm,
     ContactImportForm,
     EraseForm,
-    ImportConfirmForm,
     ListForm,
 )
 from tcma.mailings.models import Contact
@@ -196,7 +196,7 @@ def import_csv() -> str | tuple[str, int]:
         # The checked file waits in storage for the confirmation (no 20 MB hidden field).
         upload = f"{UPLOAD_PREFIX}{web.partner_id()}/{secrets.token_urlsafe(16)}.csv"
         get_storage().put(upload, data, "text/csv")
-    confirm = ImportConfirmForm(
+    confirm = ContactImportConfirmForm(
         formdata=None,
         data={
             "upload": upload,
@@ -223,7 +223,7 @@ def import_csv() -> str | tuple[str, int]:
 @web.partner_only
 def confirm_import() -> Response:
     """Import a checked file: checked once more, then every row or none."""
-    form = ImportConfirmForm()
+    form = ContactImportConfirmForm()
     own = web.partner_id()
     upload = form.upload.data or ""
     if not form.validate_on_submit() or not upload.startswith(f"{UPLOAD_PREFIX}{own}/"):
@@ -240,8 +240,12 @@ def confirm_import() -> Response:
         flash("The file no longer passes the checks; upload it again.", "error")
         return redirect(url_for("contacts.import_csv"))
     session = db.session()
-    list_id = _int(form.list_id.data)
+    raw_list = (form.list_id.data or "").strip()
+    list_id = _int(raw_list)
     own_list = contacts.list_ids_of_partner(session, own, [list_id] if list_id else [])
+    if raw_list and not own_list:  # another partner's list, or no list id at all: refused
+        flash("The import form was incomplete; upload the file again.", "error")
+        return redirect(url_for("contacts.import_csv"))
     result = contacts.import_contacts(
         session, current_user.id, own, parsed.rows, own_list[0] if own_list else None
     )

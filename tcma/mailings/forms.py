@@ -105,7 +105,7 @@ class ContactImportForm(Form):
     submit = SubmitField("Check the file")
 
 
-class ImportConfirmForm(Form):
+class ContactImportConfirmForm(Form):
     """The second step: the checked file, kept in storage, imported whole."""
 
     upload = HiddenField(validators=[DataRequired()])
