@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -21,7 +22,7 @@ from tcma.db import utcnow
 from tcma.jobs import effects
 from tcma.mail import EXTENSION_KEY, Mailer, RawSender
 from tcma.mailings import contacts, rules, services
-from tcma.mailings.message import Content, build_message, signed_bytes
+from tcma.mailings.message import Content, DkimKey, Sender, build_message, signed_bytes
 from tcma.mailings.models import Contact, Delivery, Mailing
 from tcma.mailings.rules import MailingError
 from tcma.storage import get_storage
@@ -87,81 +88,115 @@ def _answer(exc: smtplib.SMTPException, recipient: str) -> tuple[int, str]:
     return 451, str(exc)  # disconnected and the like: try again later
 
 
-def _deliver(
-    session: Session,
-    send: RawSender,
-    mailing: Mailing,
-    content: Content,
-    delivery: Delivery,
-    contact: Contact | None,
-) -> bool:
+@dataclass(frozen=True)
+class _Recipient:
+    delivery_id: int
+    email: str
+    attempts: int  # after this try
+    merge: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every message of a batch shares, read once."""
+
+    mailing: Mailing
+    content: Content
+    sender: Sender
+    key: DkimKey | None
+
+
+def _deliver(session: Session, send: RawSender, batch: _Batch, person: _Recipient) -> bool:
     """Send one claimed delivery and record the outcome; False when the connection broke."""
-    sender = services.sender_of(session, mailing)
-    values = {key: getattr(contact, key) for key in rules.MERGE_FIELDS} if contact else {}
+    mailing, sender = batch.mailing, batch.sender
     message = build_message(
-        content,
+        batch.content,
         sender,
-        delivery.email,
-        rules.render_greeting(mailing.greeting, values),
-        services.unsubscribe_url(delivery.id),
-        services.message_id(mailing, delivery.id, sender.domain),
+        person.email,
+        rules.render_greeting(mailing.greeting, person.merge),
+        services.unsubscribe_url(person.delivery_id),
+        services.message_id(mailing, person.delivery_id, sender.domain),
     )
-    data = signed_bytes(message, sender.domain, services.dkim_key())
+    data = signed_bytes(message, sender.domain, batch.key)
+    outcome: dict[str, object]
     try:
-        send(services.return_path(delivery.id, sender.domain), delivery.email, data)
+        send(services.return_path(person.delivery_id, sender.domain), person.email, data)
     except smtplib.SMTPServerDisconnected as exc:
-        _defer(delivery, 421, f"connection lost: {exc}")
-        session.commit()
+        _record(session, person, _deferred(person, 421, f"connection lost: {exc}"))
         return False
     except smtplib.SMTPException as exc:  # an answer from the server (a subclass of OSError)
-        code, text = _answer(exc, delivery.email)
+        code, answer = _answer(exc, person.email)
         if rules.is_temporary(code):
-            _defer(delivery, code, text)
+            outcome = _deferred(person, code, answer)
         else:
-            delivery.state, delivery.smtp_answer = rules.FAILED, f"{code} {text}"
-            contacts.suppress(
-                session, mailing.partner_id, delivery.email, rules.BOUNCED, mailing.id
-            )
+            outcome = {"state": rules.FAILED, "smtp_answer": f"{code} {answer}"}
+            contacts.suppress(session, mailing.partner_id, person.email, rules.BOUNCED, mailing.id)
     except OSError as exc:  # the network, not the server, failed
-        _defer(delivery, 421, f"connection lost: {exc}")
-        session.commit()
+        _record(session, person, _deferred(person, 421, f"connection lost: {exc}"))
         return False
     else:
-        delivery.state, delivery.sent_at, delivery.smtp_answer = rules.DELIVERED, utcnow(), ""
-    session.commit()
+        outcome = {"state": rules.DELIVERED, "sent_at": utcnow(), "smtp_answer": ""}
+    _record(session, person, outcome)
     return True
 
 
-def _defer(delivery: Delivery, code: int, text: str) -> None:
-    delivery.smtp_answer = f"{code} {text}"
-    if delivery.attempts >= rules.MAX_ATTEMPTS:
-        delivery.state = rules.FAILED
-        return
-    delivery.state = rules.DEFERRED
-    delivery.next_attempt_at = utcnow() + dt.timedelta(seconds=rules.retry_delay(delivery.attempts))
+def _record(session: Session, person: _Recipient, values: dict[str, object]) -> None:
+    session.execute(update(Delivery).where(Delivery.id == person.delivery_id).values(**values))
+    session.commit()
+
+
+def _deferred(person: _Recipient, code: int, answer: str) -> dict[str, object]:
+    if person.attempts >= rules.MAX_ATTEMPTS:
+        return {"state": rules.FAILED, "smtp_answer": f"{code} {answer}"}
+    delay = dt.timedelta(seconds=rules.retry_delay(person.attempts))
+    return {
+        "state": rules.DEFERRED,
+        "smtp_answer": f"{code} {answer}",
+        "next_attempt_at": utcnow() + delay,
+    }
+
+
+def _recipients(session: Session, delivery_ids: list[int]) -> list[_Recipient]:
+    merge_columns = [getattr(Contact, key) for key in rules.MERGE_FIELDS]
+    rows = session.execute(
+        select(Delivery.id, Delivery.email, Delivery.attempts, *merge_columns)
+        .outerjoin(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.id.in_(delivery_ids))
+        .order_by(Delivery.id)
+    )
+    return [
+        _Recipient(row[0], row[1], row[2] + 1, dict(zip(rules.MERGE_FIELDS, row[3:], strict=True)))
+        for row in rows
+    ]
 
 
 @jobs.task("mailings.send_batch", retries=5, retry_delay=60, retry_backoff=2)
 def send_batch(session: Session, mailing_id: int, delivery_ids: list[int]) -> None:
-    """Send a batch of deliveries over one SMTP connection; retry the deferred ones later."""
+    """Send a batch of deliveries over one SMTP connection; retry the deferred ones later.
+
+    Suppressions are read when the batch starts (an unsubscribe during the batch's few
+    seconds applies from the next batch on).
+    """
     mailing = session.get(Mailing, mailing_id)
     if mailing is None or mailing.status != rules.SENDING:
         return
-    content = services.content_of(session, get_storage(), mailing)
+    batch = _Batch(
+        mailing,
+        services.content_of(session, get_storage(), mailing),
+        services.sender_of(session, mailing),
+        services.dkim_key(),
+    )
+    people = _recipients(session, delivery_ids)
+    suppressed = contacts.suppressed_emails(session, mailing.partner_id, [p.email for p in people])
     mailer: Mailer = current_app.extensions[EXTENSION_KEY]
     with mailer.connection() as send:
-        for delivery_id in delivery_ids:
-            if not _claim(session, delivery_id, utcnow()):
+        for person in people:
+            if not _claim(session, person.delivery_id, utcnow()):
                 continue  # sent, being sent, or not due: another run has it
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None:
+            if person.email in suppressed:
+                _record(session, person, {"state": rules.SKIPPED})
                 continue
-            if contacts.is_suppressed(session, mailing.partner_id, delivery.email):
-                delivery.state = rules.SKIPPED
-                session.commit()
-                continue
-            contact = session.get(Contact, delivery.contact_id) if delivery.contact_id else None
-            if not _deliver(session, send, mailing, content, delivery, contact):
+            if not _deliver(session, send, batch, person):
                 break  # the rest of the batch waits for the retry below
     _retry_later(session, mailing, delivery_ids)
     services.finish_if_done(session, mailing)
