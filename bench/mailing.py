@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import signal
 import smtplib
@@ -62,9 +63,12 @@ class Sink:
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.first_at = 0.0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
+            if not self.received:
+                self.first_at = time.perf_counter()
             self.received.update(envelope.rcpt_tos)
         return "250 OK"
 
@@ -200,7 +204,8 @@ def through_workers(
         time.sleep(1)  # anything sent twice would arrive now
         twice = [k for k, v in sink.received.items() if v > 1]
         assert sink.total() == count and not twice, (sink.total(), twice[:5])
-        return count / elapsed
+        first = sink.first_at - start
+        return count / elapsed, first, (count - 1) / max(elapsed - first, 1e-9)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGINT)
@@ -212,6 +217,7 @@ def through_workers(
 
 
 def main() -> None:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -274,8 +280,13 @@ def main() -> None:
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{args.messages} messages, {database}, Redis queue, aiosmtpd sink on 127.0.0.1")
     print(f"raw smtplib:     {raw:8.1f} msg/s  (pre-rendered, one connection)")
-    print(f"tcma, 1 worker:  {one:8.1f} msg/s  ({one / raw:.2f}× raw smtplib; target ≥ 0.7)")
-    print(f"tcma, 2 workers: {two:8.1f} msg/s  ({two / one:.2f}× 1 worker; target ≥ 1.6)")
+    for label, (rate, first, steady) in (("1 worker: ", one), ("2 workers:", two)):
+        print(
+            f"tcma, {label} {rate:8.1f} msg/s  (first message after {first:.1f} s; "
+            f"{steady:.1f} msg/s from the first to the last)"
+        )
+    print(f"ratio tcma 1 worker ÷ raw smtplib: {one[0] / raw:.2f} (target ≥ 0.7)")
+    print(f"ratio 2 workers ÷ 1 worker:        {two[0] / one[0]:.2f} (target ≥ 1.6)")
     print("every recipient exactly once: yes")
 
 
