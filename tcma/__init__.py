@@ -30,7 +30,7 @@ from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
 from tcma.mailings import tasks as mailing_tasks
-from tcma.mailings import unsubscribe_views
+from tcma.mailings import tracking_views, unsubscribe_views
 from tcma.mailings import views as mailing_views
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
@@ -65,6 +65,7 @@ BLUEPRINTS = (
     mailing_views.contacts_bp,
     mailing_views.bp,
     unsubscribe_views.bp,
+    tracking_views.bp,
 )
 
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.

@@ -394,4 +394,5 @@ ROUTES: dict[str, Route] = {
     "mailings.do_not_contact": Route(ADMIN_ONLY, "/mailings/do-not-contact"),
     "unsubscribe.page": Route(PUBLIC, lambda c: f"/u/{mail(c).token}"),
     "unsubscribe.confirm": Route(PUBLIC, lambda c: f"/u/{mail(c).token}", "POST"),
+    "track.click": Route(PUBLIC, lambda c: f"/c/{mail(c).click}"),
 }

@@ -9,6 +9,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
+from html import unescape
 from urllib.parse import quote
 
 import dkim  # type: ignore[import-untyped]
@@ -116,8 +117,12 @@ def build_message(
     unsubscribe_url: str,
     message_id: str,
     subject_prefix: str = "",
+    tracked: dict[str, str] | None = None,
 ) -> EmailMessage:
-    """A complete multipart/alternative message for one recipient."""
+    """A complete multipart/alternative message for one recipient.
+
+    ``tracked`` maps the content's links to their tracked URLs (HTML and text parts).
+    """
     message = EmailMessage(policy=POLICY)
     message["From"] = Address(one_line(sender.name), sender.localpart, sender.domain)
     message["To"] = to
@@ -133,8 +138,13 @@ def build_message(
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text = (f"{greeting}\n\n" if greeting else "") + content.text.strip()
+    body_html = content.html
+    if tracked:
+        body_html = rules.track_links(body_html, tracked)
+        for link in sorted(tracked, key=len, reverse=True):
+            text = text.replace(unescape(link), tracked[link])
     message.set_content(text + footer_text(sender, unsubscribe_url), cte="quoted-printable")
-    html = personal_html(content.html, greeting, footer_html(sender, unsubscribe_url))
+    html = personal_html(body_html, greeting, footer_html(sender, unsubscribe_url))
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 

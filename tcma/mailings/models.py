@@ -156,3 +156,6 @@ class Delivery(Base):
     # The SMTP server's last answer for a refused or deferred message.
     smtp_answer: Mapped[str] = mapped_column(Text, default="")
     unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Tracked link clicks (signed redirects to the message's own links).
+    clicks: Mapped[int] = mapped_column(default=0)
+    first_clicked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

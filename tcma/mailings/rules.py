@@ -176,6 +176,36 @@ def delivery_of_return_path(secret: str, address: str) -> int | None:
     return delivery_id if hmac.compare_digest(expected, match.group(2).lower()) else None
 
 
+CLICK_SALT = "tcma.mailings.click"
+_HREF = re.compile(r'href="(https?://[^"<>\s]+)"', re.I)
+
+
+def message_links(html: str) -> list[str]:
+    """The distinct http(s) links of a message's HTML, in order (as their hrefs are written)."""
+    return list(dict.fromkeys(_HREF.findall(html)))
+
+
+def track_links(html: str, tracked: dict[str, str]) -> str:
+    """The HTML with each link's href replaced by its tracked URL."""
+    return _HREF.sub(lambda m: f'href="{tracked.get(m.group(1), m.group(1))}"', html)
+
+
+def click_token(secret: str, mailing_id: int, delivery_id: int, index: int) -> str:
+    """A signed click: which message and which of its links; never the target URL itself."""
+    return URLSafeSerializer(secret, salt=CLICK_SALT).dumps([mailing_id, delivery_id, index])
+
+
+def click_of_token(secret: str, token: str) -> tuple[int, int, int] | None:
+    """(mailing id, delivery id, link index) of a click token, or None when forged."""
+    try:
+        value = URLSafeSerializer(secret, salt=CLICK_SALT).loads(token)
+    except BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value):
+        return value[0], value[1], value[2]
+    return None
+
+
 def unsubscribe_token(secret: str, delivery_id: int) -> str:
     """The signed, unguessable token of one delivery's unsubscribe link."""
     return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps(delivery_id)

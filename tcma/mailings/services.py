@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from flask import current_app
@@ -130,6 +131,17 @@ def unsubscribe_url(delivery_id: int) -> str:
 def return_path(delivery_id: int, domain: str) -> str:
     """The delivery's VERP envelope sender (bounces come back naming it)."""
     return rules.return_path(current_app.config["SECRET_KEY"], delivery_id, domain)
+
+
+def tracked_links(mailing: Mailing, content: Content, delivery_id: int) -> dict[str, str]:
+    """Each link of the message mapped to its signed redirect for one delivery."""
+    secret = current_app.config["SECRET_KEY"]
+    return {
+        link: public_url(
+            "track.click", token=rules.click_token(secret, mailing.id, delivery_id, index)
+        )
+        for index, link in enumerate(rules.message_links(content.html))
+    }
 
 
 def message_id(mailing: Mailing, delivery_id: int, domain: str) -> str:
@@ -305,13 +317,14 @@ class Report:
     suppressed: int
     unconfirmed: int
     unsubscribed: int
+    clicked: int
 
 
 def report(session: Session, mailing_ids: Iterable[int]) -> Report:
     """Counts over one or more mailings (a mailing's page, a campaign's email channel)."""
     ids = list(mailing_ids)
     states: Counter[str] = Counter()
-    unsubscribed = 0
+    unsubscribed = clicked = 0
     if ids:
         rows = session.execute(
             select(Delivery.state, func.count())
@@ -327,6 +340,14 @@ def report(session: Session, mailing_ids: Iterable[int]) -> Report:
             )
             or 0
         )
+        clicked = (
+            session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.mailing_id.in_(ids), Delivery.first_clicked_at.is_not(None))
+            )
+            or 0
+        )
     return Report(
         recipients=sum(states.values()) - states[rules.SKIPPED],
         delivered=states[rules.DELIVERED],
@@ -335,7 +356,23 @@ def report(session: Session, mailing_ids: Iterable[int]) -> Report:
         suppressed=states[rules.SKIPPED],
         unconfirmed=states[rules.CLAIMED],
         unsubscribed=unsubscribed,
+        clicked=clicked,
     )
+
+
+def click_target(session: Session, mailing_id: int, delivery_id: int, index: int) -> str | None:
+    """Where a click goes (one of the message's own links), counted; None if there is none."""
+    mailing = session.get(Mailing, mailing_id)
+    if mailing is None or not mailing.html_body:
+        return None
+    links = rules.message_links(mailing.html_body)
+    if not 0 <= index < len(links):
+        return None
+    delivery = session.get(Delivery, delivery_id) if delivery_id else None
+    if delivery is not None and delivery.mailing_id == mailing.id:
+        delivery.clicks += 1
+        delivery.first_clicked_at = delivery.first_clicked_at or utcnow()
+    return unescape(links[index])
 
 
 def unsubscribe(session: Session, delivery: Delivery) -> bool:

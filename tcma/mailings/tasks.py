@@ -116,6 +116,7 @@ def _deliver(session: Session, send: RawSender, batch: _Batch, person: _Recipien
         rules.render_greeting(mailing.greeting, person.merge),
         services.unsubscribe_url(person.delivery_id),
         services.message_id(mailing, person.delivery_id, sender.domain),
+        tracked=services.tracked_links(mailing, batch.content, person.delivery_id),
     )
     data = signed_bytes(message, sender.domain, batch.key)
     outcome: dict[str, object]

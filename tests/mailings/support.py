@@ -97,14 +97,19 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
         session = app.extensions["tcma.sessionmaker"]()
         partner = session.get(Partner, world.partner_a.id)
         setup = mailing_setup(app, session, partner)
+        mailing = session.get(Mailing, setup.mailing.id)
+        mailing.html_body = '<p><a href="https://brightpath.example/offer">Offer</a></p>'
+        session.commit()
         with app.app_context():
             token = rules.unsubscribe_token(app.config["SECRET_KEY"], 0)
+            click = rules.click_token(app.config["SECRET_KEY"], setup.mailing.id, 0, 0)
         ctx.mailing_objects = SimpleNamespace(
             contact_id=setup.contacts[0].id,
             list_id=setup.contact_list.id,
             mailing_id=setup.mailing.id,
             campaign_id=setup.campaign.id,
             token=token,
+            click=click,
         )
         session.close()
     return ctx.mailing_objects

@@ -163,3 +163,36 @@ def test_temporary_refusals_are_retried_and_permanent_ones_recorded(
         assert session.get(Mailing, setup.mailing.id).status == rules.SENT
     assert len(handler.to("bo@beta.example")) == 1
     assert handler.to("cy@gamma.example") == []
+
+
+def test_links_go_through_signed_redirects_to_the_message_own_links_only(
+    smtp_app: Flask, world: World, inbox
+) -> None:
+    handler, _ = inbox
+    setup = setup_mailing(smtp_app, world)
+    send_mailing(smtp_app, setup.mailing.id)
+    message = Inbox.parse(handler.to("ana@acme.example")[0])
+    html = message.get_body(preferencelist=("html",)).get_content()
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    tracked = re.findall(r'href="(http://tcma\.test/c/[^"]+)"', html)
+    assert tracked, "the message's links are tracked"
+    assert tracked[0] in text  # the plain-text part carries the same tracked link
+    with smtp_app.app_context():
+        original = rules.message_links(db.session().get(Mailing, setup.mailing.id).html_body)[0]
+    client = smtp_app.test_client()
+    answer = client.get(tracked[0].removeprefix("http://tcma.test"))
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == original.replace("&amp;", "&")
+    client.get(tracked[0].removeprefix("http://tcma.test"))
+    with smtp_app.app_context():
+        session = db.session()
+        secret = smtp_app.config["SECRET_KEY"]
+        report = services.report(session, [setup.mailing.id])
+        assert report.clicked == 1
+        ana = session.scalar(select(Delivery).where(Delivery.email == "ana@acme.example"))
+        assert ana.clicks == 2
+        beyond = rules.click_token(secret, setup.mailing.id, ana.id, 99)
+        other = rules.click_token("not the secret", setup.mailing.id, ana.id, 0)
+    # No position beyond the message's links, no forged token: nothing to redirect to.
+    assert client.get(f"/c/{beyond}").status_code == 404
+    assert client.get(f"/c/{other}").status_code == 404

@@ -145,6 +145,8 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("smtp_answer", sa.Text(), nullable=False),
         sa.Column("unsubscribed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("clicks", sa.Integer(), nullable=False),
+        sa.Column("first_clicked_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "state IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'suppressed')",
             name=op.f("ck_mail_deliveries_state"),
