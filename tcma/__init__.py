@@ -33,6 +33,9 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mailings import tasks as mailing_tasks
+from tcma.mailings import tracking_views, unsubscribe_views
+from tcma.mailings import views as mailing_views
 from tcma.mdf import api as mdf_api
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
@@ -65,6 +68,10 @@ BLUEPRINTS = (
     job_views.bp,
     token_views.bp,
     webhook_views.bp,
+    mailing_views.contacts_bp,
+    mailing_views.bp,
+    unsubscribe_views.bp,
+    tracking_views.bp,
 )
 
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.
@@ -72,6 +79,7 @@ JOB_MODULES = (
     mail,
     job_failures,
     campaign_tasks,
+    mailing_tasks,
     kit_tasks,
     mdf_tasks,
     pipeline_tasks,

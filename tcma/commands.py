@@ -17,6 +17,7 @@ from tcma.cobrand.cli import render_command
 from tcma.demo import DEMO_PASSWORD, load_demo
 from tcma.jobs.cli import jobs_group, worker_command
 from tcma.kits.cli import kits_group
+from tcma.mailings.cli import mail_inbound_command
 from tcma.mdf import budget_services as mdf_services
 from tcma.storage import StorageError, get_storage
 
@@ -31,6 +32,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(mail_inbound_command)
     kits_group.add_command(render_command)
 
 

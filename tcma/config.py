@@ -96,6 +96,13 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_RETRY_DELAY": _int(env, "TCMA_MAIL_RETRY_DELAY", 30),
         "JOB_MODULES": [m for m in env.get("TCMA_JOB_MODULES", "").split(",") if m.strip()],
         "MAIL_FROM": env.get("TCMA_MAIL_FROM", "tcma <no-reply@tcma.localhost>"),
+        # Partner mailings: From <localpart@domain> with the partner's name, envelope
+        # sender bounces@domain, DKIM-signed when a private key file is given.
+        "MAILING_DOMAIN": env.get("TCMA_MAILING_DOMAIN", "").strip().lower(),
+        "MAILING_LOCALPART": env.get("TCMA_MAILING_LOCALPART", "partners").strip() or "partners",
+        "DKIM_SELECTOR": env.get("TCMA_DKIM_SELECTOR", "tcma").strip() or "tcma",
+        "DKIM_KEY_FILE": env.get("TCMA_DKIM_KEY_FILE", "").strip(),
+        "MAILING_BATCH_SIZE": max(1, _int(env, "TCMA_MAILING_BATCH_SIZE", 200)),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),

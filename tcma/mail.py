@@ -8,9 +8,12 @@ import re
 import secrets
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -31,6 +34,8 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 #: Delivers one finished message; raises MailError when it cannot.
 Transport = Callable[[EmailMessage], None]
+#: Sends one message's bytes from an envelope sender to one recipient on an open connection.
+RawSender = Callable[[str, str, bytes], None]
 
 
 class MailError(Exception):
@@ -46,20 +51,28 @@ class _SMTPTransport:
     implicit_tls: bool
     starttls: bool
 
-    def __call__(self, message: EmailMessage) -> None:
+    def connect(self) -> smtplib.SMTP:
+        """An open, greeted (and signed-in) SMTP connection; smtplib errors pass through."""
         context = ssl.create_default_context()
+        if self.implicit_tls:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=SMTP_TIMEOUT, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
         try:
-            if self.implicit_tls:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=SMTP_TIMEOUT, context=context
-                )
-            else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
-            with smtp:
-                if self.starttls:
-                    smtp.starttls(context=context)
-                if self.username:
-                    smtp.login(self.username, self.password or "")
+            if self.starttls:
+                smtp.starttls(context=context)
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def __call__(self, message: EmailMessage) -> None:
+        try:
+            with self.connect() as smtp:
                 smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(f"SMTP delivery to {self.host}:{self.port} failed: {exc}") from exc
@@ -69,15 +82,20 @@ class _SMTPTransport:
 class _OutboxTransport:
     folder: Path
 
-    def __call__(self, message: EmailMessage) -> None:
+    def write(self, data: bytes) -> Path:
+        """Save one message's bytes as a new .eml file."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.folder / f"{stamp}-{secrets.token_hex(4)}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with path.open("xb") as file:
-                file.write(bytes(message))
+                file.write(data)
         except OSError as exc:
             raise MailError(f"cannot write {path}: {exc}") from exc
+        return path
+
+    def __call__(self, message: EmailMessage) -> None:
+        path = self.write(bytes(message))
         text = message.get_body(preferencelist=("plain",))
         links = _LINK.findall(text.get_content()) if text is not None else []
         # One line a developer can read in the console and click the link from.
@@ -123,6 +141,30 @@ class Mailer:
             starttls=starttls and not implicit_tls,
         )
         return cls(mail_from, transport)
+
+    @contextmanager
+    def connection(self) -> Iterator[RawSender]:
+        """One connection for many messages (bulk sends): ``send(sender, recipient, data)``.
+
+        Over SMTP, smtplib's exceptions reach the caller unchanged, so that it can tell a
+        temporary refusal (4xx) from a permanent one (5xx); the outbox saves .eml files.
+        """
+        transport = self.transport
+        if isinstance(transport, _SMTPTransport):
+            with transport.connect() as smtp:
+
+                def send(sender: str, recipient: str, data: bytes) -> None:
+                    smtp.sendmail(sender, [recipient], data)
+
+                yield send
+        elif isinstance(transport, _OutboxTransport):
+            yield lambda sender, recipient, data: log.info(
+                "mail to %s saved to %s", recipient, transport.write(data)
+            )
+        else:  # a transport given by a test or a plugin: hand it parsed messages
+            yield lambda sender, recipient, data: transport(
+                message_from_bytes(data, _class=EmailMessage, policy=email_policy.SMTP)
+            )
 
     def build(
         self,

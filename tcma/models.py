@@ -7,6 +7,7 @@ from tcma.campaigns import models as campaigns
 from tcma.cobrand import models as cobrand
 from tcma.jobs import models as jobs
 from tcma.kits import models as kits
+from tcma.mailings import models as mailings
 from tcma.mdf import models as mdf
 from tcma.pipeline import models as pipeline
 from tcma.reports import models as reports
@@ -20,6 +21,7 @@ __all__ = [
     "cobrand",
     "jobs",
     "kits",
+    "mailings",
     "mdf",
     "pipeline",
     "reports",

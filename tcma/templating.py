@@ -60,6 +60,9 @@ NAV_ITEMS = (
         (rules.FINANCE,),
         ("pipeline.overview", "pipeline.campaign"),
     ),
+    NavItem("contacts.index", "Contacts", PARTNER),
+    NavItem("mailings.index", "Mailings", PARTNER),
+    NavItem("mailings.do_not_contact", "Do not contact", (rules.ADMIN,)),
     NavItem("mdf.index", "Funds", (*PARTNER, *VENDOR)),
     NavItem(
         "reports.dashboard",

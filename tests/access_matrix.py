@@ -18,6 +18,7 @@ from tests.api.support import matrix_token_id
 from tests.campaigns.support import matrix_objects as cobrand
 from tests.jobs.support import matrix_job as job
 from tests.kits.support import matrix_kit as kit
+from tests.mailings.support import matrix_objects as mail
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
 from tests.webhooks.support import matrix_endpoint as hook
@@ -356,4 +357,45 @@ ROUTES: dict[str, Route] = {
     "jobs.start_export": Route(LEAD_READERS, "/exports/leads", "POST", {"format": "hubspot"}),
     "jobs.failed": Route(ADMIN_ONLY, "/jobs/failed"),
     "jobs.retry": Route(ADMIN_ONLY, lambda c: f"/jobs/{job(c).job_record_id}/retry", "POST"),
+    # contacts and mailings: partner A's own audience; the vendor sees none of it (403),
+    # partner B gets 404; the unsubscribe link is public (a test message's inert token here)
+    "contacts.index": Route(PARTNER_ONLY, "/contacts/"),
+    "contacts.new_contact": Route(PARTNER_ONLY, "/contacts/new"),
+    "contacts.edit_contact": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/contacts/{mail(c).contact_id}"
+    ),
+    "contacts.erase_contact": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/contacts/{mail(c).contact_id}/erase", "POST"
+    ),
+    "contacts.create_list": Route(PARTNER_ONLY, "/contacts/lists", "POST", {"name": "Matrix"}),
+    "contacts.import_csv": Route(PARTNER_ONLY, "/contacts/import"),
+    "contacts.confirm_import": Route(PARTNER_ONLY, "/contacts/import/confirm", "POST"),
+    "mailings.index": Route(PARTNER_ONLY, "/mailings/"),
+    "mailings.new": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/new?campaign={mail(c).campaign_id}"
+    ),
+    "mailings.detail": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}"
+    ),
+    "mailings.preview": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/preview"
+    ),
+    "mailings.send_test": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/test", "POST"
+    ),
+    "mailings.send_now": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/send", "POST"
+    ),
+    "mailings.schedule": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/mailings/{mail(c).mailing_id}/schedule",
+        "POST",
+    ),
+    "mailings.cancel": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/cancel", "POST"
+    ),
+    "mailings.do_not_contact": Route(ADMIN_ONLY, "/mailings/do-not-contact"),
+    "unsubscribe.page": Route(PUBLIC, lambda c: f"/u/{mail(c).token}"),
+    "unsubscribe.confirm": Route(PUBLIC, lambda c: f"/u/{mail(c).token}", "POST"),
+    "track.click": Route(PUBLIC, lambda c: f"/c/{mail(c).click}"),
 }

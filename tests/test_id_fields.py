@@ -25,6 +25,7 @@ import tcma.models  # noqa: F401 - every area's models
 from tcma import create_app
 from tcma.db import Base
 from tcma.fields import IdChoiceField
+from tcma.mailings import contacts
 from tcma.storage import EXTENSION_KEY
 from tests.campaigns.support import start_campaign
 from tests.mdf.support import Funds
@@ -39,6 +40,9 @@ CHECKED_IN_SERVICE = {
     # The import's second step carries the campaign of the first step in a hidden field;
     # pipeline.services.import_rows checks it belongs to the user's partner.
     ("ImportConfirmForm", "campaign_id"),
+    # The contacts import's second step carries the chosen list the same way; the view
+    # refuses the import unless it is one of the user's partner's lists.
+    ("ContactImportConfirmForm", "list_id"),
 }
 
 
@@ -190,6 +194,18 @@ CASES: dict[tuple[str, str], Case] = {
         lambda ctx: [ctx.campaign_b.id],
         lambda ctx: ctx.campaign_a.id,
     ),
+    ("ContactImportForm", "list_id"): Case(
+        "a_user",
+        lambda client, ctx, value: _contact_import_via_upload(client, ctx, value),
+        lambda ctx: [ctx.list_b.id],
+        lambda ctx: ctx.list_a.id,
+    ),
+    ("ContactImportConfirmForm", "list_id"): Case(
+        "a_user",
+        lambda client, ctx, value: _contact_import_confirm(client, ctx, value),
+        lambda ctx: [ctx.list_b.id],
+        lambda ctx: ctx.list_a.id,
+    ),
     ("PartnerForm", "tier_id"): Case(
         "admin",
         _post(
@@ -229,6 +245,49 @@ CASES: dict[tuple[str, str], Case] = {
         lambda ctx: ctx.world.partner_b.id,
     ),
 }
+
+
+CONTACTS_CSV = "Email,First Name\nana@acme.example,Ana\n"
+
+
+def _contact_upload(ctx, value):
+    return {
+        "file": (io.BytesIO(CONTACTS_CSV.encode()), "contacts.csv"),
+        "default_basis": "consent",
+        "default_date": "2026-01-02",
+        "list_id": value,
+    }
+
+
+def _contact_import_via_upload(client, ctx, value):
+    """The contacts upload with a list id, then its confirmation as the page offers it."""
+    preview = client.post(
+        "/contacts/import", data=_contact_upload(ctx, value), content_type="multipart/form-data"
+    )
+    html = preview.get_data(as_text=True)
+    fields = dict(
+        re.findall(
+            r'name="(upload|default_basis|default_date|list_id)" type="hidden" value="([^"]*)"',
+            html,
+        )
+    )
+    if not fields:
+        return preview
+    return client.post("/contacts/import/confirm", data=fields)
+
+
+def _contact_import_confirm(client, ctx, value):
+    """A checked upload without a list, then a confirmation that names ``value`` as the list."""
+    preview = client.post(
+        "/contacts/import", data=_contact_upload(ctx, ""), content_type="multipart/form-data"
+    )
+    html = preview.get_data(as_text=True)
+    fields = dict(
+        re.findall(
+            r'name="(upload|default_basis|default_date)" type="hidden" value="([^"]*)"', html
+        )
+    )
+    return client.post("/contacts/import/confirm", data={**fields, "list_id": value})
 
 
 def _import_confirm_via_upload(client, ctx, value):
@@ -280,6 +339,8 @@ def ctx(app, db_session, world):
         app, db_session, world.partner_b, campaign_a.kit_version, name="Cobalt winter push"
     )
     lead_a = add_lead(db_session, campaign_a)
+    list_a = contacts.create_list(db_session, None, world.partner_a.id, "Customers")
+    list_b = contacts.create_list(db_session, None, world.partner_b.id, "Customers")
     db_session.commit()
 
     return SimpleNamespace(
@@ -290,6 +351,8 @@ def ctx(app, db_session, world):
         campaign_a=campaign_a,
         campaign_b=campaign_b,
         lead_a=lead_a,
+        list_a=list_a,
+        list_b=list_b,
     )
 
 

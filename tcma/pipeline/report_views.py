@@ -16,6 +16,7 @@ from tcma.accounts.rules import REGION_LABELS
 from tcma.campaigns.models import DRAFT, STATUSES, Campaign
 from tcma.db import UTCDateTime
 from tcma.kits.models import Kit
+from tcma.mailings import services as mailing_services
 from tcma.pagination import keyset
 from tcma.permissions import signed_in
 from tcma.pipeline import queries, series, web
@@ -58,9 +59,12 @@ def campaign(campaign_id: int) -> str:
     unit, buckets = series.bucketed(
         series.daily_activity(session, record.id), first, last if first else None
     )
+    mailings, email = mailing_services.campaign_email(session, record.id)
     return render_template(
         "pipeline/campaign.html",
         campaign=record,
+        mailings=mailings,
+        email=email,
         numbers=numbers,
         flt=flt,
         chart=_chart(buckets),

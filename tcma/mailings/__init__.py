@@ -1,0 +1,1 @@
+"""Email campaigns run by tcma: contacts, lists, mailings, deliveries, suppression."""
