@@ -14,7 +14,7 @@ from tcma.api.auth import require
 from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import ApiProblem
 from tcma.api.pagination import keyset_page
-from tcma.api.schemas import ID_RANGE, PageQuery, UTCDateTimeField
+from tcma.api.schemas import ID_RANGE, PageQuery, Text, UTCDateTimeField
 
 bp = api_blueprint("api_partners", __name__, "", "Partner companies and tiers (vendor staff).")
 
@@ -23,9 +23,9 @@ STAFF = rules.VENDOR_ROLES
 
 class TierSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = Text()
     rank = fields.Integer(metadata={"description": "Higher ranks are better tiers."})
-    description = fields.String()
+    description = Text()
 
 
 class TierListSchema(Schema):
@@ -34,24 +34,24 @@ class TierListSchema(Schema):
 
 class PartnerSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = Text()
     tier = fields.Nested(TierSchema)
-    region = fields.String(metadata={"enum": list(rules.REGIONS)})
-    website = fields.String()
-    status = fields.String(metadata={"enum": ["active", "suspended"]})
+    region = Text(metadata={"enum": list(rules.REGIONS)})
+    website = Text()
+    status = Text(metadata={"enum": ["active", "suspended"]})
     created_at = UTCDateTimeField()
 
 
 class PartnerPageSchema(Schema):
     items = fields.List(fields.Nested(PartnerSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class PartnerQuery(PageQuery):
-    q = fields.String(load_default="", validate=validate.Length(max=100))
+    q = Text(load_default="", validate=validate.Length(max=100))
     tier_id = fields.Integer(load_default=None, validate=ID_RANGE)
-    region = fields.String(load_default=None, validate=validate.OneOf(rules.REGIONS))
-    status = fields.String(load_default=None, validate=validate.OneOf(("active", "suspended")))
+    region = Text(load_default=None, validate=validate.OneOf(rules.REGIONS))
+    status = Text(load_default=None, validate=validate.OneOf(("active", "suspended")))
 
 
 @bp.get("/partners")

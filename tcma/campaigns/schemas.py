@@ -6,7 +6,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from tcma.api.schemas import ID_RANGE, ListQuery, MoneyString, UTCDateTimeField, decimal_string
+from tcma.api.schemas import (
+    ID_RANGE,
+    ListQuery,
+    MoneyString,
+    Text,
+    UTCDateTimeField,
+    decimal_string,
+)
 from tcma.campaigns import launch_rules, rules
 from tcma.campaigns.models import STATUSES
 from tcma.campaigns.rendering import landing_url
@@ -23,18 +30,18 @@ class CampaignSchema(Schema):
     partner_id = fields.Integer(dump_only=True)
     kit_id = fields.Integer(dump_only=True)
     kit_version_id = fields.Integer(dump_only=True)
-    name = fields.String(dump_only=True)
-    code = fields.String(dump_only=True, metadata={"description": "The tracking code."})
-    status = fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
+    name = Text(dump_only=True)
+    code = Text(dump_only=True, metadata={"description": "The tracking code."})
+    status = Text(dump_only=True, metadata={"enum": list(STATUSES)})
     field_values = fields.Dict(
-        keys=fields.String(),
-        values=fields.String(),
+        keys=Text(),
+        values=Text(),
         dump_only=True,
         metadata={"description": "Co-brand values by field key (image fields: a storage key)."},
     )
     starts_on = fields.Date(dump_only=True, allow_none=True)
     ends_on = fields.Date(dump_only=True, allow_none=True)
-    consent_text = fields.String(dump_only=True, allow_none=True)
+    consent_text = Text(dump_only=True, allow_none=True)
     landing_url = fields.Method("_landing_url", dump_only=True, metadata={"type": "string"})
     created_at = UTCDateTimeField(dump_only=True)
     updated_at = UTCDateTimeField(dump_only=True)
@@ -47,20 +54,20 @@ class CampaignSchema(Schema):
 
 class CampaignPageSchema(Schema):
     items = fields.List(fields.Nested(CampaignSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class CampaignQuery(ListQuery):
     """Filters of the campaign list."""
 
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    status = Text(load_default=None, validate=validate.OneOf(STATUSES))
     kit_id = fields.Integer(load_default=None, validate=ID_RANGE)
     partner_id = fields.Integer(
         load_default=None,
         validate=ID_RANGE,
         metadata={"description": "Vendor tokens only; partner tokens always see their own."},
     )
-    q = fields.String(
+    q = Text(
         load_default="",
         validate=validate.Length(max=100),
         metadata={"description": "Text in the campaign's name."},
@@ -75,10 +82,10 @@ class CampaignCreateSchema(Schema):
         validate=ID_RANGE,
         metadata={"description": "The kit's latest published version (GET /kits shows it)."},
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=rules.MAX_NAME_LENGTH))
+    name = Text(required=True, validate=validate.Length(min=1, max=rules.MAX_NAME_LENGTH))
     field_values = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=100)),
-        values=fields.String(allow_none=True, validate=validate.Length(max=MAX_FIELD_VALUE)),
+        keys=Text(validate=validate.Length(min=1, max=100)),
+        values=Text(allow_none=True, validate=validate.Length(max=MAX_FIELD_VALUE)),
         load_default=dict,
         validate=validate.Length(max=MAX_FIELDS),
         metadata={
@@ -93,7 +100,7 @@ class LaunchSchema(Schema):
 
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    consent_text = fields.String(
+    consent_text = Text(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=launch_rules.MAX_CONSENT_LENGTH),
@@ -104,18 +111,18 @@ class LaunchSchema(Schema):
 class ActionSchema(Schema):
     """Pause or end: an optional reason kept in the audit trail."""
 
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
 
 class AmountSchema(Schema):
     """An amount of money in one currency."""
 
-    currency = fields.String()
+    currency = Text()
     amount = MoneyString()
 
 
 class FunnelStepSchema(Schema):
-    label = fields.String()
+    label = Text()
     count = fields.Integer()
     rate = decimal_string("Percent of the step before (one decimal); null for the first.")
 

@@ -13,7 +13,7 @@ from tcma.api.auth import principal, require
 from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import ApiProblem
 from tcma.api.pagination import decode_cursor, encode_cursor
-from tcma.api.schemas import PageQuery, UTCDateTimeField
+from tcma.api.schemas import PageQuery, Text, UTCDateTimeField
 from tcma.kits import rules, services
 from tcma.kits.models import PUBLISHED, Kit, KitVersion
 
@@ -21,9 +21,9 @@ bp = api_blueprint("api_kits", __name__, "/kits", "The kit catalog.")
 
 
 class AssetSchema(Schema):
-    key = fields.String()
-    kind = fields.String(metadata={"enum": list(rules.KINDS)})
-    name = fields.String()
+    key = Text()
+    kind = Text(metadata={"enum": list(rules.KINDS)})
+    name = Text()
 
 
 class VersionSchema(Schema):
@@ -32,7 +32,7 @@ class VersionSchema(Schema):
     id = fields.Integer()
     kit_id = fields.Integer()
     number = fields.Integer(allow_none=True)
-    change_note = fields.String()
+    change_note = Text()
     published_at = UTCDateTimeField(allow_none=True)
     fields_ = fields.Function(
         lambda v: list(v.manifest.get("fields", [])),
@@ -53,28 +53,28 @@ class VersionListSchema(Schema):
 
 class KitSchema(Schema):
     id = fields.Integer()
-    slug = fields.String()
-    name = fields.String()
-    summary = fields.String()
-    objective = fields.String(metadata={"enum": list(rules.OBJECTIVES)})
-    audience = fields.String()
-    tags = fields.List(fields.String())
-    tiers = fields.List(fields.String(), metadata={"description": "Empty: every tier."})
-    regions = fields.List(fields.String(), metadata={"description": "Empty: every region."})
+    slug = Text()
+    name = Text()
+    summary = Text()
+    objective = Text(metadata={"enum": list(rules.OBJECTIVES)})
+    audience = Text()
+    tags = fields.List(Text())
+    tiers = fields.List(Text(), metadata={"description": "Empty: every tier."})
+    regions = fields.List(Text(), metadata={"description": "Empty: every region."})
     updated_at = UTCDateTimeField()
     latest_version = fields.Nested(VersionSchema)
 
 
 class KitPageSchema(Schema):
     items = fields.List(fields.Nested(KitSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class KitQuery(PageQuery):
-    q = fields.String(load_default="", validate=validate.Length(max=100))
-    objective = fields.String(load_default="", validate=validate.OneOf(("", *rules.OBJECTIVES)))
-    kind = fields.String(load_default="", validate=validate.OneOf(("", *rules.KINDS)))
-    tag = fields.String(load_default="", validate=validate.Length(max=60))
+    q = Text(load_default="", validate=validate.Length(max=100))
+    objective = Text(load_default="", validate=validate.OneOf(("", *rules.OBJECTIVES)))
+    kind = Text(load_default="", validate=validate.OneOf(("", *rules.KINDS)))
+    tag = Text(load_default="", validate=validate.Length(max=60))
 
 
 def _partner() -> Partner | None:

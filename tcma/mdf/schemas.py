@@ -6,7 +6,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from tcma.api.schemas import ID_RANGE, MoneyString, PageQuery, UTCDateTimeField, currency_field
+from tcma.api.schemas import (
+    ID_RANGE,
+    MoneyString,
+    PageQuery,
+    Text,
+    UTCDateTimeField,
+    currency_field,
+)
 from tcma.mdf import rules
 
 #: The longest comment or reason a decision keeps (the pages' forms allow the same).
@@ -20,19 +27,19 @@ class FundRequestSchema(Schema):
     partner_id = fields.Integer(dump_only=True)
     allocation_id = fields.Integer(dump_only=True)
     campaign_id = fields.Integer(dump_only=True, allow_none=True)
-    activity_type = fields.String(dump_only=True, metadata={"enum": list(rules.ACTIVITY_TYPES)})
-    title = fields.String(dump_only=True)
-    description = fields.String(dump_only=True)
+    activity_type = Text(dump_only=True, metadata={"enum": list(rules.ACTIVITY_TYPES)})
+    title = Text(dump_only=True)
+    description = Text(dump_only=True)
     start_date = fields.Date(dump_only=True)
     end_date = fields.Date(dump_only=True)
-    currency = fields.String(dump_only=True)
+    currency = Text(dump_only=True)
     total_cost = MoneyString(dump_only=True)
     requested_amount = MoneyString(dump_only=True)
     approved_amount = MoneyString(dump_only=True, allow_none=True)
     share_percent = fields.Integer(dump_only=True)
     expected_leads = fields.Integer(dump_only=True)
     expected_pipeline = MoneyString(dump_only=True)
-    status = fields.String(dump_only=True, metadata={"enum": list(rules.REQUEST_STATES)})
+    status = Text(dump_only=True, metadata={"enum": list(rules.REQUEST_STATES)})
     actions = fields.Method(
         "_actions",
         dump_only=True,
@@ -43,7 +50,7 @@ class FundRequestSchema(Schema):
         },
     )
     claim_due_on = fields.Date(dump_only=True, allow_none=True)
-    decision_comment = fields.String(dump_only=True)
+    decision_comment = Text(dump_only=True)
     created_at = UTCDateTimeField(dump_only=True)
     submitted_at = UTCDateTimeField(dump_only=True, allow_none=True)
     decided_at = UTCDateTimeField(dump_only=True, allow_none=True)
@@ -54,7 +61,7 @@ class FundRequestSchema(Schema):
 
 class FundRequestPageSchema(Schema):
     items = fields.List(fields.Nested(FundRequestSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class MdfListQuery(PageQuery):
@@ -68,11 +75,11 @@ class MdfListQuery(PageQuery):
 
 
 class FundRequestQuery(MdfListQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(rules.REQUEST_STATES))
+    status = Text(load_default=None, validate=validate.OneOf(rules.REQUEST_STATES))
 
 
 class ClaimQuery(MdfListQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(rules.CLAIM_STATES))
+    status = Text(load_default=None, validate=validate.OneOf(rules.CLAIM_STATES))
     fund_request_id = fields.Integer(load_default=None, validate=ID_RANGE)
 
 
@@ -80,9 +87,9 @@ class FundRequestCreateSchema(Schema):
     """A draft fund request on one of the partner's allocations."""
 
     allocation_id = fields.Integer(required=True, validate=ID_RANGE)
-    activity_type = fields.String(required=True, validate=validate.OneOf(rules.ACTIVITY_TYPES))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    activity_type = Text(required=True, validate=validate.OneOf(rules.ACTIVITY_TYPES))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    description = Text(load_default="", validate=validate.Length(max=5000))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     #: Must be the allocation's budget currency.
@@ -97,13 +104,13 @@ class FundRequestCreateSchema(Schema):
 class CommentSchema(Schema):
     """An optional comment kept in the audit trail."""
 
-    comment = fields.String(load_default="", validate=validate.Length(max=MAX_COMMENT))
+    comment = Text(load_default="", validate=validate.Length(max=MAX_COMMENT))
 
 
 class ReasonSchema(Schema):
     """A rejection: the reason the partner will read."""
 
-    comment = fields.String(required=True, validate=validate.Length(min=1, max=MAX_COMMENT))
+    comment = Text(required=True, validate=validate.Length(min=1, max=MAX_COMMENT))
 
 
 class ApproveSchema(Schema):
@@ -111,11 +118,11 @@ class ApproveSchema(Schema):
 
     amount = MoneyString(load_default=None)
     currency = currency_field(load_default=None)
-    comment = fields.String(load_default="", validate=validate.Length(max=MAX_COMMENT))
+    comment = Text(load_default="", validate=validate.Length(max=MAX_COMMENT))
 
 
 class ApprovalResultSchema(FundRequestSchema):
-    step = fields.String(
+    step = Text(
         dump_only=True,
         metadata={
             "enum": ["first", "final"],
@@ -126,9 +133,9 @@ class ApprovalResultSchema(FundRequestSchema):
 
 class ProofFileSchema(Schema):
     id = fields.Integer(dump_only=True)
-    kind = fields.String(dump_only=True)
-    filename = fields.String(dump_only=True)
-    content_type = fields.String(dump_only=True)
+    kind = Text(dump_only=True)
+    filename = Text(dump_only=True)
+    content_type = Text(dump_only=True)
     size = fields.Integer(dump_only=True)
     uploaded_at = UTCDateTimeField(dump_only=True)
 
@@ -139,18 +146,18 @@ class ClaimSchema(Schema):
     id = fields.Integer(dump_only=True)
     fund_request_id = fields.Integer(dump_only=True)
     partner_id = fields.Integer(dump_only=True)
-    currency = fields.String(dump_only=True)
+    currency = Text(dump_only=True)
     actual_cost = MoneyString(dump_only=True)
     claimed_amount = MoneyString(dump_only=True)
     approved_amount = MoneyString(dump_only=True, allow_none=True)
-    notes = fields.String(dump_only=True)
-    status = fields.String(dump_only=True, metadata={"enum": list(rules.CLAIM_STATES)})
+    notes = Text(dump_only=True)
+    status = Text(dump_only=True, metadata={"enum": list(rules.CLAIM_STATES)})
     actions = fields.Method(
         "_actions",
         dump_only=True,
         metadata={"type": "array", "items": {"type": "string"}},
     )
-    decision_comment = fields.String(dump_only=True)
+    decision_comment = Text(dump_only=True)
     proof_files = fields.List(fields.Nested(ProofFileSchema), dump_only=True)
     payment_id = fields.Method(
         "_payment_id", dump_only=True, metadata={"type": ["integer", "null"]}
@@ -170,7 +177,7 @@ class ClaimSchema(Schema):
 
 class ClaimPageSchema(Schema):
     items = fields.List(fields.Nested(ClaimSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class PaymentSchema(Schema):
@@ -180,8 +187,8 @@ class PaymentSchema(Schema):
     claim_id = fields.Integer(dump_only=True)
     partner_id = fields.Function(lambda p: p.claim.partner_id, dump_only=True)
     paid_on = fields.Date(dump_only=True)
-    method = fields.String(dump_only=True, metadata={"enum": list(rules.PAYMENT_METHODS)})
-    reference = fields.String(dump_only=True)
+    method = Text(dump_only=True, metadata={"enum": list(rules.PAYMENT_METHODS)})
+    reference = Text(dump_only=True)
     amount = MoneyString(dump_only=True)
     currency = fields.Function(lambda p: p.claim.currency, dump_only=True)
     recorded_at = UTCDateTimeField(dump_only=True)
@@ -189,15 +196,15 @@ class PaymentSchema(Schema):
 
 class PaymentPageSchema(Schema):
     items = fields.List(fields.Nested(PaymentSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class PaymentCreateSchema(Schema):
     """Record that an approved claim was paid."""
 
     paid_on = fields.Date(required=True)
-    method = fields.String(required=True, validate=validate.OneOf(rules.PAYMENT_METHODS))
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    method = Text(required=True, validate=validate.OneOf(rules.PAYMENT_METHODS))
+    reference = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
 class BalanceSchema(Schema):
@@ -217,16 +224,16 @@ class AllocationSchema(Schema):
     id = fields.Integer()
     partner_id = fields.Integer()
     budget_id = fields.Integer()
-    budget_name = fields.String()
+    budget_name = Text()
     period_start = fields.Date()
     period_end = fields.Date()
-    currency = fields.String()
+    currency = Text()
     balance = fields.Nested(BalanceSchema)
 
 
 class AllocationPageSchema(Schema):
     items = fields.List(fields.Nested(AllocationSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class AllocationQuery(MdfListQuery):

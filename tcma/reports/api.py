@@ -12,7 +12,7 @@ from tcma.accounts.access import current_partner_id
 from tcma.api.auth import require
 from tcma.api.blueprint import api_blueprint, problems
 from tcma.api.errors import ApiProblem
-from tcma.api.schemas import ID_RANGE, MoneyString, decimal_string
+from tcma.api.schemas import ID_RANGE, MoneyString, Text, decimal_string
 from tcma.db import utcnow
 from tcma.mdf.money import CURRENCIES
 from tcma.reports import dashboard as boards
@@ -29,18 +29,18 @@ _PERCENT = "Percent with one decimal; null when there is nothing to divide by."
 class DashboardQuery(Schema):
     """The dashboard page's filter: period, tier, region, kit, partner and currency."""
 
-    period = fields.String(load_default="12m", validate=validate.OneOf(PERIODS))
-    date_from = fields.String(
+    period = Text(load_default="12m", validate=validate.OneOf(PERIODS))
+    date_from = Text(
         load_default=None, data_key="from", validate=_MONTH, metadata={"description": "custom"}
     )
-    date_to = fields.String(
+    date_to = Text(
         load_default=None, data_key="to", validate=_MONTH, metadata={"description": "custom"}
     )
     tier_id = fields.Integer(load_default=None, validate=ID_RANGE)
-    region = fields.String(load_default=None, validate=validate.OneOf(REGIONS))
+    region = Text(load_default=None, validate=validate.OneOf(REGIONS))
     kit_id = fields.Integer(load_default=None, validate=ID_RANGE)
     partner_id = fields.Integer(load_default=None, validate=ID_RANGE)
-    currency = fields.String(load_default=None, validate=validate.OneOf(CURRENCIES))
+    currency = Text(load_default=None, validate=validate.OneOf(CURRENCIES))
 
 
 class FundsSchema(Schema):
@@ -61,13 +61,13 @@ class PipelineSchema(Schema):
 
 
 class StepSchema(Schema):
-    label = fields.String()
+    label = Text()
     count = fields.Integer()
     rate = decimal_string(_PERCENT)
 
 
 class MonthSchema(Schema):
-    month = fields.String(metadata={"description": "YYYY-MM"})
+    month = Text(metadata={"description": "YYYY-MM"})
     views = fields.Integer()
     leads = fields.Integer()
     qualified = fields.Integer()
@@ -80,7 +80,7 @@ class MonthSchema(Schema):
 
 class RankedSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = Text()
     opportunities = fields.Integer()
     open_pipeline = MoneyString()
     won_revenue = MoneyString()
@@ -92,8 +92,8 @@ class RankedSchema(Schema):
 class DashboardSchema(Schema):
     """The dashboard's figures; every amount is in ``currency``."""
 
-    currency = fields.String()
-    period = fields.String()
+    currency = Text()
+    period = Text()
     date_from = fields.Date(allow_none=True, metadata={"description": "First day covered."})
     date_to = fields.Date(allow_none=True, metadata={"description": "Last day covered."})
     funds = fields.Nested(FundsSchema)

@@ -69,11 +69,14 @@ def test_bad_field_values_name_the_field_and_create_nothing(
     assert answer.status_code == 422 and answer.mimetype == PROBLEM
     assert [e["field"] for e in answer.get_json()["errors"]] == ["field_values.headline"]
 
-    unknown = api.post(
-        "/api/v1/campaigns", json=_start(version.id, field_values={"colour\x00": "red"})
-    )
+    unknown = api.post("/api/v1/campaigns", json=_start(version.id, field_values={"colour": "red"}))
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"][0]["message"] == "This kit has no such field."
+    hidden = api.post(
+        "/api/v1/campaigns", json=_start(version.id, field_values={"colour\x00": "red"})
+    )
+    assert hidden.status_code == 422
+    assert "control characters" in hidden.get_json()["errors"][0]["message"]
     image = api.post("/api/v1/campaigns", json=_start(version.id, field_values={"team_photo": "x"}))
     assert image.status_code == 422
 
