@@ -303,3 +303,23 @@ def test_a_refused_edit_of_a_published_kit_opens_no_draft(
     assert len(storage.list_keys("kits/")) == len(kit_files()) - 1
     page = as_marketer.get(f"/kits/{kit.id}/assets/invite/edit").text
     assert "{{ fields.headline }}" in html.unescape(page)
+
+
+def test_discarding_a_draft_asks_first_and_says_what_is_lost(as_marketer, import_kit) -> None:
+    kit_id = import_kit().kit.id
+    as_marketer.post(
+        f"/kits/{kit_id}/edit",
+        data={"name": "Renamed in draft", "summary": "New summary", "objective": "awareness"},
+    )
+    page = as_marketer.get(f"/kits/{kit_id}").text
+
+    # The link only opens the question; the form that discards sits inside it, behind "Yes".
+    question = re.search(
+        r'<details class="confirm">(.*?)</details>', page[page.find("Discard") - 200 :], re.S
+    )
+    assert question, "discarding opens a question first"
+    text = html.unescape(question.group(1))
+    assert "<summary" in text and "Discard the draft's changes" in text
+    assert "thrown away for good" in text and "back to version 1" in text
+    assert f'action="/kits/{kit_id}/discard"' in text
+    assert "Yes, discard the draft's changes" in text
