@@ -323,3 +323,28 @@ def test_discarding_a_draft_asks_first_and_says_what_is_lost(as_marketer, import
     assert "thrown away for good" in text and "back to version 1" in text
     assert f'action="/kits/{kit_id}/discard"' in text
     assert "Yes, discard the draft's changes" in text
+
+
+def test_the_asset_editor_lists_everything_a_template_sees(as_marketer, import_kit) -> None:
+    kit_id = import_kit().kit.id
+    page = html.unescape(as_marketer.get(f"/kits/{kit_id}/assets/invite/edit").text)
+    help_text = page[page.index("What a template sees") :]
+
+    for name in (
+        "secondary_color",
+        "logo_width",
+        "address",
+        "description",
+        "partner",
+        "tier",
+        "landing_url",
+        "tracking_url",
+        "utm",
+        "vendor.website",
+        "kit.version",
+        "field_image(",
+        "media(",
+        "| date",
+    ):
+        assert name in help_text, name
+    assert "kit.toml" not in help_text
