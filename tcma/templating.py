@@ -123,6 +123,14 @@ def human_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def human_datetime(value: Any, seconds: bool = False) -> str:
+    """A moment as people read it, in the UTC the app stores: 10 Dec 2026 14:05 UTC."""
+    if not isinstance(value, dt.datetime):
+        return human_date(value)
+    clock = value.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{human_date(value)} {clock} UTC"
+
+
 def init_templating(app: Flask) -> None:
     """Register the globals and filters."""
     app.add_template_global(nav_items)
@@ -132,6 +140,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(present)
     app.add_template_filter(tel)
     app.add_template_filter(human_date)
+    app.add_template_filter(human_datetime)
     app.jinja_env.globals["REGION_LABELS"] = rules.REGION_LABELS
     app.jinja_env.globals["brand_logo_path"] = brand_logo_path
     app.jinja_env.globals["ROLE_LABELS"] = rules.ROLE_LABELS

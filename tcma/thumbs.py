@@ -23,8 +23,9 @@ def parse_width(value: str | None) -> int | None:
 
 
 def shrink(data: bytes, width: int) -> tuple[bytes, str] | None:
-    """``data`` scaled down to ``width`` pixels wide (same format), or None when the image
-    is that narrow already or is no raster image Pillow reads."""
+    """``data`` scaled down to ``width`` pixels wide, or None when the image is that narrow
+    already or is no raster image Pillow reads. A JPEG stays a JPEG, a transparent image a
+    PNG; an opaque PNG becomes whichever of PNG and JPEG is smaller."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -33,17 +34,38 @@ def shrink(data: bytes, width: int) -> tuple[bytes, str] | None:
     if image.width <= width:
         return None
     height = max(1, round(image.height * width / image.width))
-    fmt = "JPEG" if image.format == "JPEG" else "PNG"
     source: Image.Image = image
     if source.mode not in ("RGB", "RGBA", "L", "LA"):
-        source = source.convert("RGB" if fmt == "JPEG" else "RGBA")
+        source = source.convert("RGBA" if image.format != "JPEG" else "RGB")
     small = source.resize((width, height), Image.Resampling.LANCZOS)
+    if image.format == "JPEG":
+        return _jpeg(small), "image/jpeg"
+    png = _png(small)
+    if not _opaque(small):
+        return png, "image/png"
+    # An opaque PNG (a rendered page preview, a photo) is often several times smaller as a
+    # JPEG; flat artwork is not. Whichever is smaller goes out.
+    jpeg = _jpeg(small.convert("RGB"))
+    return (jpeg, "image/jpeg") if len(jpeg) < len(png) else (png, "image/png")
+
+
+def _opaque(image: Image.Image) -> bool:
+    if image.mode not in ("RGBA", "LA"):
+        return True
+    low, _ = image.getchannel("A").getextrema()
+    return bool(low == 255)
+
+
+def _jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    if fmt == "JPEG":
-        small.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
-    else:
-        small.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue(), f"image/{fmt.lower()}"
+    image.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def cached_copy(

@@ -16,9 +16,11 @@
     });
     return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
   }
-  function showColour(input) {
+  function showColour(input, onLoad) {
     var which = input.getAttribute("data-swatch");
     var note = document.querySelector('[data-contrast-for="' + which + '"]');
+    // On load the page's own warning stays; typing replaces it with the live one.
+    if (onLoad && note && note.textContent.trim()) note = null;
     if (!HEX.test(input.value)) {
       if (note) { note.textContent = input.value.trim() ? "Write the colour as #rrggbb." : ""; }
       return;
@@ -43,8 +45,8 @@
     }
   }
   document.querySelectorAll("input[data-swatch]").forEach(function (input) {
-    input.addEventListener("input", function () { showColour(input); });
-    showColour(input);
+    input.addEventListener("input", function () { showColour(input, false); });
+    showColour(input, true);
   });
 
   // ---- Campaign form: re-render the shown asset from the unsaved values as people type. ----

@@ -21,14 +21,15 @@ bp = Blueprint("brand", __name__, url_prefix="/brand")
 _LOGO_READ = rules.MAX_LOGO_BYTES + 1
 
 
-def _warnings(values: dict[str, str]) -> list[str]:
-    found = []
+def _warnings(values: dict[str, str]) -> dict[str, str]:
+    """Contrast warnings by colour field name (the page shows each one once)."""
+    found = {}
     for key, label in (
         ("primary_color", "The primary colour"),
         ("secondary_color", "The secondary colour"),
     ):
         if values.get(key) and (warning := rules.contrast_warning(values[key], label)):
-            found.append(warning)
+            found[key] = warning
     return found
 
 
@@ -76,7 +77,7 @@ def edit() -> str | Response:
         version=version,
         values=values,
         may_edit=may_edit,
-        warnings=_warnings(values) if version else [],
+        warnings=_warnings(values) if version else {},
         min_contrast=rules.MIN_CONTRAST,
     )
 

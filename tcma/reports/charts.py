@@ -162,5 +162,6 @@ def _svg(title: str, width: int, height: int, parts: list[str]) -> Markup:
     return Markup(  # noqa: S704 - every text in parts went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        f'font-family="Helvetica, Arial, sans-serif">{body}</svg>'
+        # <title> too: WeasyPrint takes a tagged PDF figure's alternative text from it.
+        f'font-family="Helvetica, Arial, sans-serif"><title>{escape(title)}</title>{body}</svg>'
     )

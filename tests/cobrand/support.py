@@ -83,6 +83,26 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+def pdf_figures(data: bytes) -> list[str | None]:
+    """The alternative text of each figure in a tagged PDF's structure tree (None: none),
+    what a screen reader announces for each picture it meets."""
+    found: list[str | None] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pypdf.generic.DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node["/Alt"]) if "/Alt" in node else None)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
 def pdf_attachments(data: bytes) -> dict[str, Any]:
     """The files embedded in a PDF, by name."""
     return dict(pypdf.PdfReader(io.BytesIO(data)).attachments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -103,7 +104,22 @@ def test_a_light_colour_shows_a_contrast_warning(
 ) -> None:
     save_brand(app, db_session, world.partner_a, primary_color="#ffd500")
     page = as_a_admin.get("/brand").get_data(as_text=True)
-    assert "The primary colour has a contrast of 1.4:1 against white" in page
+    warning = "The primary colour has a contrast of 1.4:1 against white"
+    # Once, under the primary colour's field (where it changes as the admin types).
+    assert page.count(warning) == 1
+    note = re.search(
+        r'<p class="help contrast warn" data-contrast-for="primary"[^>]*>(.*?)</p>', page
+    )
+    assert note and warning in note.group(1)
+    assert 'class="flash flash-warning"' not in page
+
+
+def test_partner_user_reads_the_contrast_warning_once_above_the_brand(
+    app: Flask, as_a_user: FlaskClient, db_session: Session, world: World
+) -> None:
+    save_brand(app, db_session, world.partner_a, primary_color="#ffd500")
+    page = as_a_user.get("/brand").get_data(as_text=True)
+    assert page.count("The primary colour has a contrast of 1.4:1 against white") == 1
 
 
 def test_partner_user_sees_the_brand_but_cannot_change_it(

@@ -13,7 +13,7 @@ import pytest
 
 from tcma.cobrand.render.documents import print_page_css
 from tcma.cobrand.render.source import FolderKitSource
-from tests.cobrand.support import make_context, one_asset_kit, render
+from tests.cobrand.support import make_context, one_asset_kit, pdf_figures, render
 
 MM = 72 / 25.4
 SAMPLES = Path(__file__).resolve().parents[2] / "campaigns"
@@ -92,3 +92,23 @@ def test_pdfinfo_reads_tagged_and_boxes_of_a_sample_kit_print_ready_pdf(tmp_path
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     # The font shipped in the kit's media/ (its @font-face family), not a system font.
     assert "Kit-Sans" in fonts
+
+
+@pytest.mark.parametrize(
+    ("slug", "key"), [("vault-launch-datasheet", "datasheet"), ("vault-case-study", "case-study")]
+)
+@pytest.mark.parametrize("target", ["pdf", "xpdf"])
+def test_sample_print_pdfs_name_every_figure_and_use_only_the_kits_fonts(slug, key, target):
+    data = render(FolderKitSource(SAMPLES / slug), key, make_context(), target).data
+
+    # Logos are figures with their names; icons and backdrops are CSS backgrounds, which a
+    # tagged PDF draws as artifacts that screen readers skip.
+    figures = pdf_figures(data)
+    assert "Acme Cloud Services" in figures and "Northbeam Software" in figures
+    assert None not in figures
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader(data).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(name.startswith("Kit-Sans") for name in fonts), fonts

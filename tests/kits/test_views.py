@@ -255,8 +255,11 @@ def test_catalog_kit_page_shows_previews_and_fields(app, as_a_user, import_kit) 
     # The page shows a copy at twice its shown size, under a URL browsers may keep.
     thumb_url = re.search(r'src="([^"]*assets/page/preview\.png\?w=\d+)"', page).group(1)
     thumb = as_a_user.get(thumb_url.replace("&amp;", "&"))
-    assert thumb.status_code == 200 and thumb.mimetype == "image/png"
-    assert Image.open(io.BytesIO(thumb.data)).width == int(thumb_url.rsplit("=", 1)[1])
+    assert thumb.status_code == 200 and thumb.mimetype in ("image/png", "image/jpeg")
+    shown = Image.open(io.BytesIO(thumb.data))
+    assert shown.width == int(thumb_url.rsplit("=", 1)[1])
+    assert thumb.mimetype == f"image/{shown.format.lower()}"
+    assert len(thumb.data) < len(response.data)
     assert "max-age=3600" in thumb.headers["Cache-Control"]
     assert (
         as_a_user.get(thumb_url, headers={"If-None-Match": thumb.headers["ETag"]}).status_code
@@ -303,3 +306,48 @@ def test_a_refused_edit_of_a_published_kit_opens_no_draft(
     assert len(storage.list_keys("kits/")) == len(kit_files()) - 1
     page = as_marketer.get(f"/kits/{kit.id}/assets/invite/edit").text
     assert "{{ fields.headline }}" in html.unescape(page)
+
+
+def test_discarding_a_draft_asks_first_and_says_what_is_lost(as_marketer, import_kit) -> None:
+    kit_id = import_kit().kit.id
+    as_marketer.post(
+        f"/kits/{kit_id}/edit",
+        data={"name": "Renamed in draft", "summary": "New summary", "objective": "awareness"},
+    )
+    page = as_marketer.get(f"/kits/{kit_id}").text
+
+    # The link only opens the question; the form that discards sits inside it, behind "Yes".
+    question = re.search(
+        r'<details class="confirm">(.*?)</details>', page[page.find("Discard") - 200 :], re.S
+    )
+    assert question, "discarding opens a question first"
+    text = html.unescape(question.group(1))
+    assert "<summary" in text and "Discard the draft's changes" in text
+    assert "thrown away for good" in text and "back to version 1" in text
+    assert f'action="/kits/{kit_id}/discard"' in text
+    assert "Yes, discard the draft's changes" in text
+
+
+def test_the_asset_editor_lists_everything_a_template_sees(as_marketer, import_kit) -> None:
+    kit_id = import_kit().kit.id
+    page = html.unescape(as_marketer.get(f"/kits/{kit_id}/assets/invite/edit").text)
+    help_text = page[page.index("What a template sees") :]
+
+    for name in (
+        "secondary_color",
+        "logo_width",
+        "address",
+        "description",
+        "partner",
+        "tier",
+        "landing_url",
+        "tracking_url",
+        "utm",
+        "vendor.website",
+        "kit.version",
+        "field_image(",
+        "media(",
+        "| date",
+    ):
+        assert name in help_text, name
+    assert "kit.toml" not in help_text

@@ -70,6 +70,7 @@ def test_a_hubspot_deal_file_is_imported(as_a_user, db_session, live_a):
         as_text=True
     )
     assert "HubSpot" in html and "€4,000.00" in html
+    assert "1 Feb 2027" in html and "2027-02-01" not in html  # the close date as people read it
     assert confirm(as_a_user, html).status_code == 302
     opportunity = db_session.scalar(select(Opportunity))
     assert (opportunity.name, opportunity.account, opportunity.stage, opportunity.currency) == (

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tcma.accounts import services as account_services
 from tcma.mdf.models import Allocation, Budget
+from tests.cobrand.support import pdf_figures
 from tests.reports.support import PERIOD
 
 
@@ -80,6 +81,11 @@ def test_vendor_dashboard_pdf_is_one_page_with_the_headline_figures(program, as_
     # Tagged: a screen reader gets its headings and tables in order.
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
+    # Its two charts are figures a screen reader names, not untitled pictures.
+    assert pdf_figures(response.data) == [
+        "Funnel",
+        "Leads (bars) and won revenue (line) by month",
+    ]
     text = " ".join(reader.pages[0].extract_text().split())
     for shown in (
         "Program dashboard",

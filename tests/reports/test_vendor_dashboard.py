@@ -121,7 +121,7 @@ def test_idle_partners_and_time_to_first_lead(program, as_admin) -> None:
     assert "Dunmore Digital registered APAC $5,000.00" in text
     assert "1 partner in all" in text
     assert "Brightpath IT 10 Jan 2025 15 Jan 2025 5" in text
-    assert "Cobalt Systems Group 01 Feb 2025 No lead yet —" in text
+    assert "Cobalt Systems Group 1 Feb 2025 No lead yet —" in text
     html = _page(as_admin)
     assert figure(html, "fig-median-days") == "5.0"
     assert figure(html, "fig-with-lead") == "1"

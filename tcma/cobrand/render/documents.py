@@ -64,12 +64,13 @@ def check_pixel_size(width: object, height: object) -> tuple[int, int]:
     return width, height  # type: ignore[return-value]
 
 
-def pdf_options(print_ready: bool = False) -> dict[str, object]:
+def pdf_options(print_ready: bool = False, tagged: bool = True) -> dict[str, object]:
     """WeasyPrint's options: every PDF is tagged (headings, lists, tables, alt texts for
-    screen readers); a print-ready one is PDF/X-4 with its output intent."""
+    screen readers); a print-ready one is PDF/X-4 with its output intent. A PDF that only
+    becomes a PNG is not tagged: nobody reads its structure, and tagging costs time."""
     if print_ready:
         return {"pdf_tags": True, "pdf_variant": PRINT_READY_VARIANT, "output_intent": "srgb"}
-    return {"pdf_tags": True}
+    return {"pdf_tags": tagged}
 
 
 def html_to_pdf(
@@ -79,9 +80,10 @@ def html_to_pdf(
     *,
     first_page_only: bool = False,
     print_ready: bool = False,
+    tagged: bool = True,
 ) -> bytes:
-    """Lay out ``html`` (fetching only through ``fetcher``) and return the tagged PDF."""
-    options = pdf_options(print_ready)
+    """Lay out ``html`` (fetching only through ``fetcher``) and return the (tagged) PDF."""
+    options = pdf_options(print_ready, tagged)
     stylesheet = CSS(string=page_css, url_fetcher=fetcher)
     document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet], **options)
     if not document.pages:

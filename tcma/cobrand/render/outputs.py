@@ -166,7 +166,9 @@ def _print_ready_pdf(job: _Job) -> bytes:
 def _print_png(job: _Job) -> bytes:
     documents = _weasy("documents")
     css = documents.print_page_css(job.asset.get("page_size", "A4"))
-    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    pdf = documents.html_to_pdf(
+        _document_html(job), job.fetcher(), css, first_page_only=True, tagged=False
+    )
     return documents.pdf_page_to_png(pdf)
 
 
@@ -174,7 +176,9 @@ def _image_png(job: _Job) -> bytes:
     documents = _weasy("documents")
     size = documents.check_pixel_size(job.asset.get("width"), job.asset.get("height"))
     css = documents.pixel_page_css(*size)
-    pdf = documents.html_to_pdf(_document_html(job), job.fetcher(), css, first_page_only=True)
+    pdf = documents.html_to_pdf(
+        _document_html(job), job.fetcher(), css, first_page_only=True, tagged=False
+    )
     return documents.pdf_page_to_png(pdf, size)
 
 

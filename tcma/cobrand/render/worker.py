@@ -104,7 +104,7 @@ def warm_up() -> None:
     """Render a tiny document once so fonts and libraries are loaded before the first job."""
     fetcher = KitURLFetcher(lambda path: b"")
     html = "<p style='font-family: sans-serif'>Warm</p>"
-    pdf = html_to_pdf(html, fetcher, pixel_page_css(40, 20))
+    pdf = html_to_pdf(html, fetcher, pixel_page_css(40, 20), tagged=False)
     pdf_page_to_png(pdf, (40, 20))
 
 
