@@ -164,6 +164,11 @@ def _runner(app: Flask, spec: TaskSpec) -> Callable[..., Any]:
     return run
 
 
+def _retry_delay(app: Flask, spec: TaskSpec) -> int:
+    """The first wait before a retry: the spec's, or the setting it names, in this process."""
+    return app.config.get(spec.options.get("retry_delay_setting", ""), spec.retry_delay)
+
+
 def bind(app: Flask, huey: Huey) -> dict[str, TaskWrapper]:
     """Bind every registered job to ``huey`` for ``app``; returns the Huey tasks by name."""
     bound: dict[str, TaskWrapper] = {}
@@ -174,12 +179,20 @@ def bind(app: Flask, huey: Huey) -> dict[str, TaskWrapper]:
             wrapper = huey.task(
                 name=spec.name,
                 retries=spec.retries,
-                retry_delay=app.config.get(
-                    spec.options.get("retry_delay_setting", ""), spec.retry_delay
-                ),
+                retry_delay=_retry_delay(app, spec),
                 retry_backoff=spec.retry_backoff,
             )(_runner(app, spec))
         bound[spec.name] = wrapper
+
+    # Huey writes the retry delay into the queued message, so the process that queued a job
+    # (a web server) would decide how long the worker waits. The worker running the first try
+    # sets it from its own settings instead; later tries keep the backed-off delay.
+    @huey.pre_execute(name="tcma.retry_delay")
+    def retry_delay_of_this_worker(task: Any) -> None:
+        spec = _REGISTRY.get(task.name)
+        if spec is not None and spec.schedule is None and task.retries == spec.retries:
+            task.retry_delay = _retry_delay(app, spec)
+
     return bound
 
 

@@ -123,9 +123,11 @@ def test_smtp_refusing_once_then_accepting_delivers_the_email_once_through_a_wor
         session = db.session()
         mail.queue_mail(session, "ben@brightpath.example", "Your claim was paid", "Paid.", key="k1")
         session.commit()
+    # The web app queued the job with its default delay (30 s); the worker's own setting (1 s)
+    # decides when it retries, so the email arrives well before the default would allow.
     env = worker_env(app.config, TCMA_MAIL_RETRY_DELAY="1")
     with worker_process(env, "--workers", "1", cwd=tmp_path):
-        wait_for(lambda: handler.envelopes, timeout=60, what="the email after the retry")
+        wait_for(lambda: handler.envelopes, timeout=20, what="the email after a 1 s retry")
         # Give a wrongly repeated delivery the time of two more retries to show up.
         wait_for(lambda: handler.refused == 1 and not _pending(app), timeout=30, what="idle queue")
     assert handler.refused == 1
