@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+from typing import Any
 
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
@@ -29,22 +30,56 @@ A POST with an `Idempotency-Key` header is done once; a retry gets the first ans
 
 class TcmaApi(Api):
     """flask-smorest's Api without its app-wide error handler: tcma.errors formats errors
-    (problem+json under /api/v1, pages elsewhere)."""
+    (problem+json under /api/v1, pages elsewhere); the OpenAPI document of its blueprints is
+    written when first read, not in create_app (it was ~80% of an app's start-up)."""
+
+    _undocumented: list[tuple[Any, str, Any]]
+    _responses_undocumented: bool
+
+    def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
+        self._undocumented = []
+        super().init_app(app, spec_kwargs=spec_kwargs)
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register the blueprint's routes now and document them when the spec is read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    @property
+    def spec(self) -> Any:
+        """The APISpec, with every registered blueprint documented (as flask-smorest does)."""
+        if getattr(self, "_responses_undocumented", False):
+            self._responses_undocumented = False
+            self._document_responses(self._spec)
+        pending, self._undocumented = getattr(self, "_undocumented", []), []
+        for blp, name, parameters in pending:
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
 
     def _register_error_handlers(self) -> None:
         return None
 
     def _register_responses(self) -> None:
+        self._responses_undocumented = True  # written with the blueprints' documentation
+
+    def _document_responses(self, spec: Any) -> None:
         # Every error answer is documented as problem+json, which is what the API sends.
         for status in http.HTTPStatus:
             response: dict = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
+            prepare_response(response, spec, PROBLEM_JSON)
+            spec.components.response(status.name, response, lazy=True)
         default = {"description": "An error (problem+json)", "schema": self.ERROR_SCHEMA}
-        prepare_response(default, self.spec, PROBLEM_JSON)
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+        prepare_response(default, spec, PROBLEM_JSON)
+        spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
 
 api = TcmaApi(spec_kwargs={"info": {"description": DESCRIPTION}})
