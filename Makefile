@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
 # Two test processes: this machine has two cores; each PostgreSQL worker gets its own database.
+# worksteal: an idle process takes queued tests from the busy one, so a run does not end with
+# one process still working through a slow file (the browser tests) while the other waits.
 PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= worksteal
 
 .PHONY: install run init demo test test-postgres test-browser lint wheel-check bench clean
 
@@ -38,11 +41,11 @@ run: demo
 
 ## The whole suite; PostgreSQL and browser tests run when their servers/binaries exist.
 test: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 test-postgres: install
 	TCMA_TEST_DATABASE_URL=$${TCMA_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser $(PYTEST_ARGS)
