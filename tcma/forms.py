@@ -23,6 +23,15 @@ HIDDEN = ("HiddenField", "CSRFTokenField")
 T = TypeVar("T")
 
 
+class RequiredMark:
+    """Marks a field required (the * and the attribute) and leaves checking to the rules."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        return None
+
+
 def show_error(form: FlaskForm | None, exc: DomainError) -> None:
     """A refused action's message next to the input it is about, or at the top of the page."""
     field = getattr(form, exc.field, None) if form is not None and exc.field else None

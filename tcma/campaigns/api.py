@@ -18,9 +18,8 @@ from tcma.api.errors import ApiProblem, field_error, rule_problem
 from tcma.api.pagination import keyset_page
 from tcma.campaigns import launch, schemas, services, web
 from tcma.campaigns import launch_rules as rules
-from tcma.campaigns.forms import defaults
 from tcma.campaigns.models import Campaign
-from tcma.campaigns.rules import FieldErrors
+from tcma.campaigns.rules import FieldErrors, field_defaults
 from tcma.kits import services as kit_services
 from tcma.kits.models import KitVersion
 from tcma.permissions import PARTNER_WORK_ROLES
@@ -90,7 +89,7 @@ def _text_values(version: KitVersion, values: Mapping[str, str | None]) -> dict[
         errors.append({"location": "json", "field": f"field_values.{key}", "message": message})
     if errors:
         raise ApiProblem(422, detail="Some values are not valid; see errors.", errors=errors)
-    return {**defaults(list(specs.values())), **values}
+    return {**field_defaults(specs.values()), **values}
 
 
 @bp.get("")

@@ -20,8 +20,7 @@ from wtforms.fields import URLField
 from wtforms.widgets import DateInput
 
 from tcma.campaigns import rules
-from tcma.cobrand.forms import RequiredMark
-from tcma.forms import Form
+from tcma.forms import Form, RequiredMark
 
 FIELD_PREFIX = "field_"
 REMOVE_PREFIX = "remove_image_"
@@ -112,15 +111,6 @@ def initial_data(
         if spec.get("type") != "image":
             data[FIELD_PREFIX + spec["key"]] = values.get(spec["key"], "")
     return data
-
-
-def defaults(specs: list[dict[str, Any]]) -> dict[str, str]:
-    """The kit's default value of each field that has one."""
-    return {
-        spec["key"]: str(spec["default"])
-        for spec in specs
-        if spec.get("default") is not None and spec.get("type") != "image"
-    }
 
 
 class BundleForm(Form):

@@ -41,6 +41,15 @@ class FieldErrors(Exception):
         self.problems = problems
 
 
+def field_defaults(specs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The kit's default value of each field that has one."""
+    return {
+        spec["key"]: str(spec["default"])
+        for spec in specs
+        if spec.get("default") is not None and spec.get("type") != "image"
+    }
+
+
 def max_length(spec: Mapping[str, Any]) -> int:
     """The longest value a field takes."""
     limit = spec.get("max_length")

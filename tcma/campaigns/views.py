@@ -13,7 +13,7 @@ from tcma import db, filter_ids
 from tcma.accounts.models import Partner
 from tcma.campaigns import rules, services, web
 from tcma.campaigns import tasks as campaign_tasks
-from tcma.campaigns.forms import BundleForm, campaign_form, defaults, initial_data
+from tcma.campaigns.forms import BundleForm, campaign_form, initial_data
 from tcma.campaigns.models import STATUSES, Campaign
 from tcma.campaigns.rendering import (
     PREVIEW_TARGETS,
@@ -74,7 +74,7 @@ def new() -> str | Response:
     version = web.visible_version_or_404(web.requested_kit_id())
     specs = services.field_specs(version)
     name = rules.default_campaign_name(version.kit.name, dt.date.today())
-    form = campaign_form(specs, data=initial_data(name, specs, defaults(specs)))
+    form = campaign_form(specs, data=initial_data(name, specs, rules.field_defaults(specs)))
     if form.validate_on_submit():
         try:
             campaign = services.start_campaign(
@@ -92,7 +92,7 @@ def new() -> str | Response:
         else:
             flash(f"Campaign “{campaign.name}” saved. Download its assets below.", "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    draft = CampaignDraft(current_user.partner, version, defaults(specs))
+    draft = CampaignDraft(current_user.partner, version, rules.field_defaults(specs))
     return render_template(
         "campaigns/form.html",
         form=form,
@@ -113,7 +113,7 @@ def new_preview(asset_key: str) -> Response:
     """The live preview of one asset of a campaign not saved yet."""
     version = web.visible_version_or_404(web.requested_kit_id())
     specs = services.field_specs(version)
-    base = CampaignDraft(current_user.partner, version, defaults(specs), code="PREVIEW")
+    base = CampaignDraft(current_user.partner, version, rules.field_defaults(specs), code="PREVIEW")
     draft, _ = web.preview_draft(base, specs)
     return web.preview_response(draft, asset_key, changed=True)
 

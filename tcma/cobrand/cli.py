@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from tcma import db
 from tcma.accounts import services as account_services
 from tcma.campaigns import rules as campaign_rules
-from tcma.campaigns.forms import defaults
 from tcma.campaigns.rendering import (
     RENDER_PREFIX,
     CampaignDraft,
@@ -61,7 +60,7 @@ def _values(
     """The kit's defaults with each --set applied; image fields take --set key=@file.png."""
     specs = field_specs(version)
     kinds = {spec["key"]: spec.get("type") for spec in specs}
-    raw, images, problems = defaults(specs), {}, {}
+    raw, images, problems = campaign_rules.field_defaults(specs), {}, {}
     for assignment in assignments:
         key, equals, value = assignment.partition("=")
         if not equals or key not in kinds:

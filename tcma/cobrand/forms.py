@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.fields import URLField
 
 from tcma.cobrand import rules
-from tcma.forms import Form
-
-
-class RequiredMark:
-    """Marks a field required (the * and the attribute) and leaves checking to the rules."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form: Any, field: Any) -> None:
-        return None
+from tcma.forms import Form, RequiredMark
 
 
 class BrandForm(Form):
