@@ -102,6 +102,14 @@ def test_a_double_submit_or_a_retry_makes_one_lead(client, db_session, live_a):
     assert len(leads(db_session, live_a)) == 2
 
 
+def test_one_form_sent_again_with_another_email_still_makes_one_lead(client, db_session, live_a):
+    token = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
+    first = client.post(f"/l/{live_a.code}", data=form_data(token))
+    edited = client.post(f"/l/{live_a.code}", data=form_data(token, email="typo@fixed.example"))
+    assert (first.status_code, edited.status_code) == (303, 303)
+    assert [lead.email for lead in leads(db_session, live_a)] == [VISITOR["email"]]
+
+
 def test_the_honeypot_gets_a_thank_you_and_no_lead(client, db_session, live_a):
     token = submit_token(client.get(f"/l/{live_a.code}").get_data(as_text=True))
     response = client.post(
@@ -382,8 +390,9 @@ def test_a_landing_visit_that_reads_the_facts_sends_one_statement_and_no_commit(
 
 
 def test_a_lead_post_costs_a_fixed_short_list_of_statements(app, client, db_session, live_a):
-    """Reading the facts afresh, the duplicate check, the insert (in a savepoint so a racing
-    double submit is caught), its stage change, the webhook lookup and one COMMIT."""
+    """Reading the facts afresh, the lock and duplicate check, the insert (a racing double
+    submit of the form inserts nothing: ON CONFLICT, no savepoint), its stage change, the
+    webhook lookup and one COMMIT."""
     page = client.get(f"/l/{live_a.code}").get_data(as_text=True)
     responses = []
     seen = _traffic(
@@ -396,7 +405,8 @@ def test_a_lead_post_costs_a_fixed_short_list_of_statements(app, client, db_sess
     statements = [s for s in seen["statements"] if s != "BEGIN IMMEDIATE"]  # SQLite's lock
     inserts = [s.split("(")[0].strip() for s in statements if s.startswith("INSERT")]
     assert inserts == ["INSERT INTO leads", "INSERT INTO stage_changes"]
-    assert len(statements) <= 8, statements
+    assert len(statements) <= 6, statements
+    assert not [s for s in statements if "SAVEPOINT" in s], statements
     assert len([s for s in statements if "FROM campaigns" in s]) == 1  # read once, kept
     assert len(seen["commits"]) == 1 and seen["pings"] == [] and seen["rollbacks"] == []
     assert len(leads(db_session, live_a)) == 1
