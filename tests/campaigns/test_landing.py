@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 
 import pytest
@@ -247,6 +248,20 @@ def test_the_rendered_page_is_cached_so_a_visit_costs_no_render(
     second = client.get(f"/l/{live_a.code}").get_data(as_text=True)
     assert len(calls) == 1
     assert submit_token(first) != submit_token(second)  # each visitor gets their own form
+
+
+def test_a_gzipped_landing_page_is_the_page_with_its_own_working_form(client, db_session, live_a):
+    plain = client.get(f"/l/{live_a.code}").get_data(as_text=True)
+    packed = client.get(f"/l/{live_a.code}", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    html = gzip.decompress(packed.data).decode()
+    token = submit_token(html)
+    # The same page around a form of its own (a fresh token); the form takes a lead.
+    assert token != submit_token(plain)
+    assert html.replace(token, "") == plain.replace(submit_token(plain), "")
+    assert client.post(f"/l/{live_a.code}", data=form_data(token)).status_code == 303
+    assert len(leads(db_session, live_a)) == 1
 
 
 def test_a_kit_without_a_landing_asset_gets_a_plain_branded_form(app, client, db_session, world):
