@@ -35,6 +35,7 @@ from tcma.cobrand import services as brand_services
 from tcma.cobrand.models import BrandVersion
 from tcma.db import utcnow
 from tcma.extensions import limiter
+from tcma.pipeline import rules as pipeline_rules
 from tcma.pipeline import services as pipeline_services
 from tcma.pipeline.forms import LeadCaptureForm
 from tcma.pipeline.rules import PipelineError
@@ -254,7 +255,8 @@ def page(code: str) -> Response:
 def submit(code: str) -> Response:
     """Take a lead: once per rendered form, whatever the clicks and retries."""
     # Facts read afresh (a paused campaign takes no lead anywhere), with the campaign itself.
-    found = landing.find_visit_and_campaign(db.session(), code) if len(code) <= 32 else None
+    lock = _lead_lock_name(code)
+    found = landing.find_visit_and_campaign(db.session(), code, lock) if len(code) <= 32 else None
     if found is None or found[0].status == DRAFT:
         abort(404)
     visit, campaign = found
@@ -293,6 +295,16 @@ def submit(code: str) -> Response:
         form.email.errors = [*form.email.errors, exc.message]
         return _form_page(visit, form, 400, "Please check the marked fields.")
     return redirect(_thanks_url(visit), 303)
+
+
+def _lead_lock_name(code: str) -> str | None:
+    # The lock capture_lead takes, taken with the campaign's read; a typed address that
+    # capture_lead would write another way only makes it take its own lock too.
+    try:
+        email = pipeline_rules.clean_email(request.form.get("email", ""))
+    except PipelineError:
+        return None
+    return pipeline_services.lead_lock_name(code, email)
 
 
 def _thanks_url(visit: landing.Visit) -> str:

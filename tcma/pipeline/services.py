@@ -87,7 +87,7 @@ def capture_lead(
     now = utcnow()
     email = rules.clean_email(form.email)
     # Two tabs sending at once must not both find no lead and insert one each.
-    db.lock_for_transaction(session, f"lead:{campaign.id}:{email.lower()}")
+    db.lock_for_transaction(session, lead_lock_name(campaign.code, email))
     if (earlier := _recent_lead(session, campaign.id, email, now - repeat_window)) is not None:
         earlier.submissions += 1
         earlier.last_submitted_at = now
@@ -129,6 +129,12 @@ def capture_lead(
     session.flush()
     events.lead_event(session, "lead.created", lead)
     return lead, True
+
+
+def lead_lock_name(campaign_code: str, email: str) -> str:
+    """The name capture_lead locks for a person on a campaign (a landing POST may take it
+    earlier, with the campaign's read; see landing.find_visit_and_campaign)."""
+    return f"lead:{campaign_code}:{email.lower()}"
 
 
 def _recent_lead(session: Session, campaign_id: int, email: str, since: dt.datetime) -> Lead | None:
