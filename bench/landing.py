@@ -23,7 +23,10 @@ Baselines under the same gunicorn settings (2 sync workers):
             physical limit, reported only)
   insert    a minimal Flask app doing one INSERT (own connection per worker, commit) per
             POST, driven by the same visitors (target: lead POSTs >= 0.5x its rate)
-Leads in the database == accepted lead POSTs, and forms sent again add none.
+The baselines run beside tcma and every round drives tcma and its baseline one after the
+other, so a swing in the shared machine's load hits both alike; the ratios are of the
+averages over the rounds. Leads in the database == accepted lead POSTs, and forms sent
+again add none.
 
 Run: .venv/bin/python bench/landing.py [--seconds 10] [--keep] [--database NAME]
 """
@@ -278,18 +281,15 @@ def nginx_rps(folder: Path, page: bytes, seconds: int) -> float | None:
         stop(server)
 
 
-def baselines(
-    page_url: str, folder: Path, database_url: str, seconds: int, env: dict[str, str]
-) -> None:
-    """The bare Flask page, nginx, and the one-INSERT lead app, each measured like tcma."""
+def start_baselines(
+    page_url: str, folder: Path, database_url: str, env: dict[str, str]
+) -> dict[str, object]:
+    """Start the bare Flask page and the one-INSERT lead app beside tcma (idle until driven)."""
     # Fetched as a link preview would be, so that it is not counted as a page view.
     page = requests.get(page_url, timeout=30, headers={"User-Agent": "bench-preview"}).content
-    port = free_port()
-    bare = start_baseline(BARE_APP, folder, port, env, page)
-    try:
-        bare_rps = get_rps(f"http://127.0.0.1:{port}/l/x", seconds)[0]
-    finally:
-        stop(bare)
+    bare_port = free_port()
+    (folder / "bare").mkdir()
+    bare = start_baseline(BARE_APP, folder / "bare", bare_port, env, page)
     conninfo = (
         make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
@@ -299,26 +299,23 @@ def baselines(
             "email text, first_name text, last_name text, company text, "
             "created_at timestamptz DEFAULT now())"
         )
-    port = free_port()
-    minimal = start_baseline(INSERT_APP, folder, port, {**env, "BENCH_CONNINFO": conninfo})
-    try:
-        result = lead_load(f"http://127.0.0.1:{port}/l/x", seconds)
-    finally:
-        stop(minimal)
-    counts: Counter[int] = result["counts"]  # type: ignore[assignment]
-    with psycopg.connect(conninfo) as conn:
-        stored = conn.execute("SELECT count(*) FROM bench_minimal_leads").fetchone()[0]
-    BASELINE.update(
-        bare=bare_rps,
-        nginx=nginx_rps(folder, page, seconds),
-        insert=sum(counts.values()) / seconds,
-        insert_stored=stored,
-        insert_ok=counts[303],
-        page_bytes=len(page),
+    insert_port = free_port()
+    (folder / "insert").mkdir()
+    minimal = start_baseline(
+        INSERT_APP, folder / "insert", insert_port, {**env, "BENCH_CONNINFO": conninfo}
     )
+    return {
+        "servers": [bare, minimal],
+        "page": page,
+        "bare_url": f"http://127.0.0.1:{bare_port}/l/x",
+        "insert_url": f"http://127.0.0.1:{insert_port}/l/x",
+        "conninfo": conninfo,
+    }
 
 
-BASELINE: dict[str, object] = {}
+def minimal_stored(conninfo: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT count(*) FROM bench_minimal_leads").fetchone()[0]
 
 
 def wrk_rps(url: str, seconds: int) -> tuple[float, int, int]:
@@ -373,8 +370,8 @@ def visitor(http: requests.Session, page_url: str, number: int) -> dict[str, str
     }
 
 
-def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object]:
-    """Visitors that GET the page and POST the form once each, for ``seconds``."""
+def lead_load(page_url: str, seconds: int, threads: int = 8, first: int = 0) -> dict[str, object]:
+    """Visitors ``first``, ``first + 1``, ... that GET the page and POST the form once each."""
     counts: Counter[int] = Counter()
     sent: list[tuple[requests.Session, dict[str, str]]] = []
     lock = threading.Lock()
@@ -391,7 +388,7 @@ def lead_load(page_url: str, seconds: int, threads: int = 8) -> dict[str, object
                 sent.append((http, form))
             number += threads
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    pool = [threading.Thread(target=worker, args=(first + i,)) for i in range(threads)]
     for thread in pool:
         thread.start()
     for thread in pool:
@@ -431,10 +428,14 @@ def count_leads(database_url: str, campaign_id: int) -> int:
     return count(database_url, "SELECT count(*) FROM leads WHERE campaign_id = %s", campaign_id)
 
 
+def rates(runs: list[float]) -> str:
+    return f"{sum(runs) / len(runs):8.1f}  (rounds: {', '.join(f'{r:.1f}' for r in runs)})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each phase")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of the two GET phases")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each phase")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--database", default=BENCH_DB, help="name of the bench database")
     parser.add_argument("--schema", action="store_true", help=argparse.SUPPRESS)
@@ -459,40 +460,62 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     print(f"database {make_url(database_url).database}, storage {folder}, rate limiter off")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     campaign_id, code = prepare(env)
     server = start_gunicorn(env, port)
+    others: list[subprocess.Popen] = []
     try:
         base = f"http://127.0.0.1:{port}"
         page_url = f"{base}/l/{code}"
         if requests.get(page_url, timeout=120).status_code != 200:  # renders, then caches
             raise SystemExit("the landing page does not answer 200")
+        line = start_baselines(page_url, folder, database_url, env)
+        others = line["servers"]  # type: ignore[assignment]
         tool = "wrk -t2 -c8" if shutil.which("wrk") else "python, 8 threads"
         print(f"gunicorn 2 workers on {base}; GET load by {tool}; {args.seconds} s per phase")
-        # Alternating rounds, so that a change in the machine's load hits both routes alike.
-        health, landing = [], []
+        # Every round runs tcma and its baselines one after the other, so that a change in
+        # the (shared) machine's load hits them alike; ratios are of the per-route averages.
+        health, landing, bare, errors, landing_total = [], [], [], 0, 0
         for _ in range(args.rounds):
-            health.append(get_rps(f"{base}/healthz", args.seconds))
-            landing.append(get_rps(page_url, args.seconds))
-        health_rps = sum(r[0] for r in health) / args.rounds
-        landing_rps = sum(r[0] for r in landing) / args.rounds
-        landing_total = sum(r[1] for r in landing)
-        for name, runs in (("/healthz", health), ("/l/<code>", landing)):
-            rates = ", ".join(f"{r[0]:.1f}" for r in runs)
-            print(
-                f"  {name:<10} {sum(r[0] for r in runs) / args.rounds:8.1f} req/s  "
-                f"(rounds: {rates}; {sum(r[2] for r in runs)} errors)"
-            )
-        print(f"  ratio landing / healthz: {landing_rps / health_rps:.2f}")
-        result = lead_load(page_url, args.seconds)
-        counts: Counter[int] = result["counts"]  # type: ignore[assignment]
-        posts = sum(counts.values())
+            for runs, url in ((health, f"{base}/healthz"), (landing, page_url)):
+                rps, total, bad = get_rps(url, args.seconds)
+                runs.append(rps)
+                errors += bad
+                if url == page_url:
+                    landing_total += total
+            bare.append(get_rps(str(line["bare_url"]), args.seconds)[0])
+        print(f"  /healthz             {rates(health)} req/s")
+        print(f"  /l/<code>            {rates(landing)} req/s; {errors} errors")
+        print(
+            f"  bare Flask app, same {len(line['page']):,} bytes: {rates(bare)} req/s"  # type: ignore[arg-type]
+        )
+        landing_rps, bare_rps = sum(landing) / len(landing), sum(bare) / len(bare)
+        print(f"  landing / bare = {landing_rps / bare_rps:.2f}  (target >= 0.60)")
+        counts: Counter[int] = Counter()
+        sent: list[tuple[requests.Session, dict[str, str]]] = []
+        minimal_counts: Counter[int] = Counter()
+        posts, minimal = [], []
+        for round_ in range(args.rounds):
+            result = lead_load(str(line["insert_url"]), args.seconds)
+            minimal_counts.update(result["counts"])  # type: ignore[arg-type]
+            minimal.append(sum(result["counts"].values()) / args.seconds)  # type: ignore[attr-defined]
+            # New people each round: the same email again would be a repeat, not a new lead.
+            result = lead_load(page_url, args.seconds, first=round_ * 1_000_000)
+            counts.update(result["counts"])  # type: ignore[arg-type]
+            sent.extend(result["sent"])  # type: ignore[arg-type]
+            posts.append(sum(result["counts"].values()) / args.seconds)  # type: ignore[attr-defined]
         accepted = counts[303]
         print(
-            f"  lead POSTs        {posts / args.seconds:8.1f} /s  (8 visitors, each GETs "
-            f"the page before its POST; answers {dict(sorted(counts.items()))})"
+            f"  lead POSTs           {rates(posts)} /s  (8 visitors, each GETs the page before "
+            f"its POST; answers {dict(sorted(counts.items()))})"
         )
+        print(
+            f"  minimal Flask app, one INSERT per POST: {rates(minimal)} POST/s "
+            f"({minimal_counts[303]} answered 303, {minimal_stored(str(line['conninfo']))} stored)"
+        )
+        print(f"  lead POSTs / minimal = {sum(posts) / sum(minimal):.2f}  (target >= 0.50)")
         stored = count_leads(database_url, campaign_id)
-        retries = resend(page_url, result["sent"])  # type: ignore[arg-type]
+        retries = resend(page_url, sent)
         after = count_leads(database_url, campaign_id)
         print(
             f"  accepted POSTs (303 to the thank-you page): {accepted}; leads in the "
@@ -502,20 +525,10 @@ def main() -> None:
             f"  {sum(retries.values())} forms sent again: answers {dict(retries)}; "
             f"leads after: {after} -> {'no duplicate' if after == stored else 'DUPLICATES'}"
         )
-        baselines(page_url, folder, database_url, args.seconds, env)
-        bare, nginx, insert = BASELINE["bare"], BASELINE["nginx"], BASELINE["insert"]
-        print(
-            f"  bare Flask app, same {BASELINE['page_bytes']:,} bytes: {bare:8.1f} req/s; "
-            f"landing / bare = {landing_rps / bare:.2f}  (target >= 0.60)"
-        )
+        nginx = nginx_rps(folder, line["page"], args.seconds)  # type: ignore[arg-type]
         print(
             "  nginx serving the file: "
             + (f"{nginx:.1f} req/s (reported only)" if nginx else "not installed")
-        )
-        print(
-            f"  minimal Flask app, one INSERT per POST: {insert:8.1f} POST/s "
-            f"({BASELINE['insert_ok']} answered 303, {BASELINE['insert_stored']} stored); "
-            f"lead POSTs / minimal = {posts / args.seconds / insert:.2f}  (target >= 0.50)"
         )
         server.terminate()  # a graceful stop: workers write the views they still hold
         server.wait(timeout=30)
@@ -526,14 +539,17 @@ def main() -> None:
         )
         # wrk stops with up to 8 requests in flight that the server answers but wrk does not
         # count; those were shown, and counted, too.
-        shown = 1 + landing_total + posts
+        shown = 1 + landing_total + sum(counts.values())
         in_flight = 8 * args.rounds if shutil.which("wrk") else 0
         verdict = "all counted" if shown <= views <= shown + in_flight else "MISCOUNTED"
         print(
             f"  page views counted after a graceful stop: {views}; pages answered: {shown} "
             f"(+ up to {in_flight} cut off by wrk) -> {verdict}"
         )
+        print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
+        for each in others:
+            stop(each)
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=30)

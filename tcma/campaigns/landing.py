@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
+from tcma import db
 from tcma.accounts.models import Partner, Tier
 from tcma.campaigns.models import Campaign
 from tcma.campaigns.rendering import CampaignDraft, build_context, cached_renderer, kit_source
@@ -33,6 +34,7 @@ from tcma.cobrand.render import RENDER_FORMAT_VERSION, RenderError
 from tcma.kits.models import KitAsset
 from tcma.security import app_secret
 from tcma.storage import Storage, StorageError, StorageNotFound
+from tcma.webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +112,33 @@ def find_visit(session: Session, code: str) -> Visit | None:
     return found[0] if found else None
 
 
-def find_visit_and_campaign(session: Session, code: str) -> tuple[Visit, Campaign] | None:
+def find_visit_and_campaign(
+    session: Session, code: str, lock: str | None = None
+) -> tuple[Visit, Campaign] | None:
     """The facts and the campaign itself (one SELECT): a lead POST keeps the campaign, so
     the session's identity map (which holds objects only while referenced) still has it
-    for the lead's insert instead of selecting it again."""
-    row = session.execute(_visit_statement(), {"code": code}).first()
+    for the lead's insert instead of selecting it again.
+
+    With ``lock`` (a lead POST) the same SELECT takes db.lock_for_transaction(lock) and
+    learns whether the partner has webhook endpoints: two round trips fewer per lead.
+    """
+    stmt, params = _visit_statement(), dict[str, Any](code=code)
+    column: Any = None
+    if lock is not None:
+        column, lock_params = db.lock_column(session, lock)
+        params |= lock_params
+        stmt = stmt.add_columns(webhooks.endpoints_exist(Campaign.partner_id))
+        if column is not None:
+            stmt = stmt.add_columns(column)
+    row = session.execute(stmt, params).first()
     if row is None:
         return None
     campaign = row[0]
+    if lock is not None:
+        if column is not None:
+            db.locked_by_column(session, lock)
+        if not row[7]:
+            webhooks.note_no_endpoints(session, campaign.partner_id)
     return Visit(
         campaign_id=campaign.id,
         partner_id=campaign.partner_id,

@@ -35,10 +35,12 @@ from tcma.cobrand import services as brand_services
 from tcma.cobrand.models import BrandVersion
 from tcma.db import utcnow
 from tcma.extensions import limiter
+from tcma.pipeline import rules as pipeline_rules
 from tcma.pipeline import services as pipeline_services
 from tcma.pipeline.forms import LeadCaptureForm
 from tcma.pipeline.rules import PipelineError
 from tcma.storage import get_storage
+from tcma.web_perf import Piece, accepts_gzip, gzip_pieces, join_pieces, piece
 
 bp = Blueprint("landing", __name__)
 VISIT_CACHE_KEY = "tcma.landing_visits"
@@ -61,6 +63,7 @@ NOTICES = {
 
 # Placeholders of the cached empty form, replaced per visitor (never shown to anybody).
 _SUBMIT_SLOT, _CSRF_SLOT, _ACTION_SLOT = "tcma-submit-slot", "tcma-csrf-slot", "tcma-action-slot"
+_SLOTS = (_SUBMIT_SLOT, _CSRF_SLOT, _ACTION_SLOT)
 ERRORS = {
     400: ("Please try again", "The form could not be sent. Please open the page again."),
     404: ("Page not found", "There is no page at this address. The link may be old or mistyped."),
@@ -129,7 +132,7 @@ def _brand(visit: landing.Visit) -> dict[str, object]:
     }
 
 
-def _page_response(body: str, status: int = 200) -> Response:
+def _page_response(body: str | bytes, status: int = 200) -> Response:
     response = make_response(body, status)
     # Each page carries its visitor's own form tokens: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-store"
@@ -161,27 +164,43 @@ def _blank_form(consent_text: str, with_csrf: bool) -> str:
     )
 
 
-def _new_form(visit: landing.Visit) -> str:
+@functools.lru_cache(maxsize=64)
+def _page_pieces(page: str, consent_text: str, with_csrf: bool) -> tuple[Piece | str, ...]:
+    """The page with the empty form, cut at its per-visitor slots: fixed pieces (with their
+    compressed bytes, made once) and the names of the slots between them."""
+    html = landing.with_form(page, _blank_form(consent_text, with_csrf))
+    slots = sorted((html.find(slot), slot) for slot in _SLOTS if slot in html)
+    parts: list[Piece | str] = []
+    start = 0
+    for at, slot in slots:
+        parts += [piece(html[start:at].encode()), slot]
+        start = at + len(slot)
+    return (*parts, piece(html[start:].encode()))
+
+
+def _new_form_page(visit: landing.Visit, page: str) -> Response:
+    """The page with a fresh form: only its tokens and address are made per visitor."""
     with_csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
-    html = _blank_form(_consent_text(visit), with_csrf)
-    html = html.replace(_SUBMIT_SLOT, landing.new_submit_token(visit.campaign_id), 1)
-    if with_csrf:
-        html = html.replace(_CSRF_SLOT, str(escape(generate_csrf())), 1)
-    return html.replace(_ACTION_SLOT, str(escape(_action())), 1)
+    values = {
+        _SUBMIT_SLOT: landing.new_submit_token(visit.campaign_id),
+        _CSRF_SLOT: str(escape(generate_csrf())) if with_csrf else "",
+        _ACTION_SLOT: str(escape(_action())),
+    }
+    parts = [
+        part if isinstance(part, Piece) else values[part].encode()
+        for part in _page_pieces(page, _consent_text(visit), with_csrf)
+    ]
+    if not accepts_gzip():
+        return _page_response(join_pieces(parts))
+    response = _page_response(gzip_pieces(parts))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def _form_page(
     visit: landing.Visit, form: LeadCaptureForm | None = None, status: int = 200, message: str = ""
 ) -> Response:
-    if form is None:
-        form_html = _new_form(visit)
-    else:
-        if not form.submit_token.data:
-            form.submit_token.data = landing.new_submit_token(visit.campaign_id)
-        form.consent.label.text = _consent_text(visit)
-        form_html = render_template(
-            "landing/_lead_form.html", form=form, message=message, action=_action()
-        )
     page = landing.landing_html(db.session(), get_storage(), visit)
     if page is None:
         campaign = db.session().get_one(Campaign, visit.campaign_id)
@@ -191,6 +210,14 @@ def _form_page(
             form_slot=landing.LEAD_FORM_SLOT,
             **_brand(visit),
         )
+    if form is None:
+        return _new_form_page(visit, page)
+    if not form.submit_token.data:
+        form.submit_token.data = landing.new_submit_token(visit.campaign_id)
+    form.consent.label.text = _consent_text(visit)
+    form_html = render_template(
+        "landing/_lead_form.html", form=form, message=message, action=_action()
+    )
     return _page_response(landing.with_form(page, form_html), status)
 
 
@@ -228,7 +255,8 @@ def page(code: str) -> Response:
 def submit(code: str) -> Response:
     """Take a lead: once per rendered form, whatever the clicks and retries."""
     # Facts read afresh (a paused campaign takes no lead anywhere), with the campaign itself.
-    found = landing.find_visit_and_campaign(db.session(), code) if len(code) <= 32 else None
+    lock = _lead_lock_name(code)
+    found = landing.find_visit_and_campaign(db.session(), code, lock) if len(code) <= 32 else None
     if found is None or found[0].status == DRAFT:
         abort(404)
     visit, campaign = found
@@ -267,6 +295,16 @@ def submit(code: str) -> Response:
         form.email.errors = [*form.email.errors, exc.message]
         return _form_page(visit, form, 400, "Please check the marked fields.")
     return redirect(_thanks_url(visit), 303)
+
+
+def _lead_lock_name(code: str) -> str | None:
+    # The lock capture_lead takes, taken with the campaign's read; a typed address that
+    # capture_lead would write another way only makes it take its own lock too.
+    try:
+        email = pipeline_rules.clean_email(request.form.get("email", ""))
+    except PipelineError:
+        return None
+    return pipeline_services.lead_lock_name(code, email)
 
 
 def _thanks_url(visit: landing.Visit) -> str:

@@ -15,7 +15,8 @@ _LEAD, _OPPORTUNITY = LeadSchema(), OpportunitySchema()
 def lead_event(session: Session, event_type: str, lead: Lead) -> None:
     """lead.created / lead.updated with the lead as GET /api/v1/leads/{id} shows it."""
     session.flush()
-    webhooks.emit(session, event_type, lead.partner_id, {"lead": _LEAD.dump(lead)})
+    # Dumped only when some endpoint wants the event (most leads go to no webhook).
+    webhooks.emit(session, event_type, lead.partner_id, lambda: {"lead": _LEAD.dump(lead)})
 
 
 def opportunity_created(session: Session, opportunity: Opportunity) -> None:

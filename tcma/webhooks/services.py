@@ -8,10 +8,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from tcma import audit, jobs
+from tcma import audit, db, jobs
 from tcma.db import utcnow
 from tcma.webhooks import rules, signing
 from tcma.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -106,6 +106,23 @@ def signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
     return keys
 
 
+_NONE_FOR = "no webhook endpoints for partner"
+
+
+def endpoints_exist(partner_id: Any) -> ColumnElement[bool]:
+    """EXISTS: some endpoint may want this partner's events (a column to read with others)."""
+    return (
+        select(WebhookEndpoint.id)
+        .where(or_(WebhookEndpoint.partner_id.is_(None), WebhookEndpoint.partner_id == partner_id))
+        .exists()
+    )
+
+
+def note_no_endpoints(session: Session, partner_id: int) -> None:
+    """endpoints_exist(partner) read false in this transaction: emit skips its lookup."""
+    db.transaction_memo(session)[(_NONE_FOR, partner_id)] = True
+
+
 def emit(
     session: Session,
     event_type: str,
@@ -121,6 +138,8 @@ def emit(
     """
     if event_type not in rules.EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
+    if (_NONE_FOR, partner_id) in db.transaction_memo(session):
+        return None
     stmt = select(WebhookEndpoint).where(
         or_(WebhookEndpoint.partner_id.is_(None), WebhookEndpoint.partner_id == partner_id)
         if partner_id is not None
