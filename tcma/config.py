@@ -106,6 +106,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Deliveries claimed in one UPDATE and recorded together; also the most a killed
         # worker can leave unconfirmed (never sent twice).
         "MAILING_WINDOW": max(1, _int(env, "TCMA_MAILING_WINDOW", 25)),
+        # A sending mailing whose batches made no progress for this long has its waiting
+        # deliveries queued again (a worker died holding a batch).
+        "MAILING_STALL_SECONDS": max(0, _int(env, "TCMA_MAILING_STALL_SECONDS", 600)),
         # Sending rates in messages per minute, shared by all workers (0: unlimited), counted
         # over windows of MAIL_RATE_WINDOW seconds in the queue's storage.
         "MAIL_RATE_PER_PARTNER": max(0, _int(env, "TCMA_MAIL_RATE_PER_PARTNER", 0)),

@@ -13,14 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from flask import current_app
+from huey.constants import EmptyData
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from tcma import jobs
 from tcma.campaigns.rendering import public_url
 from tcma.db import utcnow
 from tcma.mail import EXTENSION_KEY, DeliveryUncertain, Mailer, MailError, RawSender
@@ -228,6 +231,7 @@ def send_deliveries(session: Session, mailing: Mailing, delivery_ids: list[int])
             outcome = _Window(attempts)
             stopped = _send_window(connection, outcome, window, attempts, suppressed, message)
             outcome.record(session, mailing)
+            note_progress(mailing.id)
             if stopped:
                 rest = [p.delivery_id for p in people[start:] if p.delivery_id not in attempts]
                 return Leftover(rest + stopped, rules.RETRY_BASE_SECONDS)
@@ -277,3 +281,17 @@ def _send_window(
         else:
             outcome.delivered.append(person.delivery_id)
     return []
+
+
+def note_progress(mailing_id: int) -> None:
+    """Stamp the mailing as moving, in the queue's storage (seen by every worker)."""
+    jobs.get_queue().storage.put_data(f"mail-progress:{mailing_id}", str(time.time()).encode())
+
+
+def stalled(mailing_id: int, seconds: float) -> bool:
+    """True when no batch of the mailing made progress for ``seconds`` (first look: stamps)."""
+    stamp = jobs.get_queue().storage.peek_data(f"mail-progress:{mailing_id}")
+    if stamp is EmptyData:
+        note_progress(mailing_id)  # not seen before: start counting now
+        return False
+    return time.time() - float(stamp) >= seconds

@@ -12,7 +12,7 @@ import logging
 import math
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tcma import jobs
@@ -41,15 +41,20 @@ def start_mailing(session: Session, mailing_id: int) -> None:
     except MailingError as exc:
         log.error("mailing %s cannot start: %s", mailing_id, exc.message)
         raise
-    size = current_app.config["MAILING_BATCH_SIZE"]
-    for start in range(0, len(pending), size):
-        jobs.enqueue(session, send_batch, mailing_id, pending[start : start + size])
+    _queue_batches(session, mailing_id, pending)
+    sending.note_progress(mailing_id)
     services.finish_if_done(session, mailing)
+
+
+def _queue_batches(session: Session, mailing_id: int, delivery_ids: list[int]) -> None:
+    size = current_app.config["MAILING_BATCH_SIZE"]
+    for start in range(0, len(delivery_ids), size):
+        jobs.enqueue(session, send_batch, mailing_id, delivery_ids[start : start + size])
 
 
 @jobs.periodic(jobs.crontab(minute="*"), name="mailings.start_due")
 def start_due_mailings(session: Session) -> None:
-    """Every minute: start the scheduled mailings whose time has come."""
+    """Every minute: start the scheduled mailings whose time has come, resume stalled ones."""
     due = session.scalars(
         select(Mailing.id).where(
             Mailing.status == rules.SCHEDULED, Mailing.scheduled_at <= utcnow()
@@ -57,6 +62,36 @@ def start_due_mailings(session: Session) -> None:
     )
     for mailing_id in due:
         jobs.enqueue(session, start_mailing, mailing_id)
+    resume_stalled_mailings(session)
+
+
+def resume_stalled_mailings(session: Session) -> None:
+    """Queue again the due deliveries of sending mailings whose batches stopped moving.
+
+    A worker killed during a batch takes the batch's job with it; its claimed window stays
+    unconfirmed (never resent), the rest waits here. A batch queued twice sends nothing
+    twice (claims are atomic), so resuming a mailing that was only slow costs no duplicate.
+    """
+    stall = current_app.config["MAILING_STALL_SECONDS"]
+    sending_now = session.scalars(select(Mailing.id).where(Mailing.status == rules.SENDING))
+    for mailing_id in list(sending_now):
+        if not sending.stalled(mailing_id, stall):
+            continue
+        waiting = list(
+            session.scalars(
+                select(Delivery.id)
+                .where(
+                    Delivery.mailing_id == mailing_id,
+                    Delivery.state.in_((rules.PENDING, rules.DEFERRED)),
+                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= utcnow()),
+                )
+                .order_by(Delivery.id)
+            )
+        )
+        if waiting:
+            log.warning("mailing %s stalled: %s deliveries queued again", mailing_id, len(waiting))
+            _queue_batches(session, mailing_id, waiting)
+        sending.note_progress(mailing_id)
 
 
 @jobs.task("mailings.send_batch", retries=5, retry_delay=60, retry_backoff=2)
