@@ -11,6 +11,7 @@ Ratios printed: tcma (1 worker) ÷ baseline (target ≥ 0.7) and 2 workers ÷ 1 
 
 Run: .venv/bin/python bench/mailing.py [--messages 10000] [--redis redis://127.0.0.1:6379/6]
      [--database postgresql+psycopg://postgres@127.0.0.1/tcma_bench] (default: SQLite file)
+     [--threads 1] (jobs at a time per worker process: `tcma worker --workers N`)
 """
 
 from __future__ import annotations
@@ -173,12 +174,12 @@ def baseline(app: Any, mailing_id: int, port: int, sink: Sink) -> float:
 
 
 def through_workers(
-    app: Any, env: dict, mailing_id: int, workers: int, sink: Sink, count: int
-) -> float:
+    app: Any, env: dict, mailing_id: int, workers: int, sink: Sink, count: int, threads: int
+) -> tuple[float, float, float, float, tuple[float, float]]:
     """Messages per second from "Send now" to the last message, with ``workers`` processes."""
     procs = [
         subprocess.Popen(
-            [TCMA, "worker", "--no-periodic"],
+            [TCMA, "worker", "--no-periodic", "--workers", str(threads)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -192,6 +193,7 @@ def through_workers(
             assert line.startswith("tcma worker:"), line
         sink.received.clear()
         start = time.perf_counter()
+        cpu_before = (time.process_time(), sum(_cpu_seconds(p.pid) for p in procs))
         with app.app_context():
             session = db.session()
             services.send_now(session, None, session.get(Mailing, mailing_id))
@@ -201,11 +203,15 @@ def through_workers(
         while sink.total() < count and time.monotonic() < deadline:
             time.sleep(0.02)
         elapsed = time.perf_counter() - start
+        cpu = (
+            time.process_time() - cpu_before[0],
+            sum(_cpu_seconds(p.pid) for p in procs) - cpu_before[1],
+        )
         time.sleep(1)  # anything sent twice would arrive now
         twice = [k for k, v in sink.received.items() if v > 1]
         assert sink.total() == count and not twice, (sink.total(), twice[:5])
         first = sink.first_at - start
-        return count / elapsed, first, (count - 1) / max(elapsed - first, 1e-9)
+        return count / elapsed, first, (count - 1) / max(elapsed - first, 1e-9), elapsed, cpu
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGINT)
@@ -216,6 +222,15 @@ def through_workers(
                 proc.kill()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     parser = argparse.ArgumentParser(
@@ -224,6 +239,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--database", default="")
+    parser.add_argument("--threads", type=int, default=1, help="jobs at a time per worker")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tcma-bench-mailing-"))
     url = args.database or f"sqlite:///{folder / 'tcma.sqlite3'}"
@@ -266,10 +282,10 @@ def main() -> None:
         _, campaign_id, list_id = seed(app, args.messages)
         raw = baseline(app, new_mailing(app, campaign_id, list_id), port, sink)
         one = through_workers(
-            app, env, new_mailing(app, campaign_id, list_id), 1, sink, args.messages
+            app, env, new_mailing(app, campaign_id, list_id), 1, sink, args.messages, args.threads
         )
         two = through_workers(
-            app, env, new_mailing(app, campaign_id, list_id), 2, sink, args.messages
+            app, env, new_mailing(app, campaign_id, list_id), 2, sink, args.messages, args.threads
         )
     finally:
         controller.stop()
@@ -280,10 +296,14 @@ def main() -> None:
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{args.messages} messages, {database}, Redis queue, aiosmtpd sink on 127.0.0.1")
     print(f"raw smtplib:     {raw:8.1f} msg/s  (pre-rendered, one connection)")
-    for label, (rate, first, steady) in (("1 worker: ", one), ("2 workers:", two)):
+    for label, (rate, first, steady, elapsed, cpu) in (("1 worker: ", one), ("2 workers:", two)):
         print(
             f"tcma, {label} {rate:8.1f} msg/s  (first message after {first:.1f} s; "
             f"{steady:.1f} msg/s from the first to the last)"
+        )
+        print(
+            f"      CPU in its {elapsed:.1f} s: sink (this process) {cpu[0]:.1f} s, "
+            f"worker(s) {cpu[1]:.1f} s ({1000 * cpu[1] / args.messages:.2f} ms a message)"
         )
     print(f"ratio tcma 1 worker ÷ raw smtplib: {one[0] / raw:.2f} (target ≥ 0.7)")
     print(f"ratio 2 workers ÷ 1 worker:        {two[0] / one[0]:.2f} (target ≥ 1.6)")

@@ -103,6 +103,17 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "DKIM_SELECTOR": env.get("TCMA_DKIM_SELECTOR", "tcma").strip() or "tcma",
         "DKIM_KEY_FILE": env.get("TCMA_DKIM_KEY_FILE", "").strip(),
         "MAILING_BATCH_SIZE": max(1, _int(env, "TCMA_MAILING_BATCH_SIZE", 200)),
+        # Deliveries claimed in one UPDATE and recorded together; also the most a killed
+        # worker can leave unconfirmed (never sent twice).
+        "MAILING_WINDOW": max(1, _int(env, "TCMA_MAILING_WINDOW", 25)),
+        # A sending mailing whose batches made no progress for this long has its waiting
+        # deliveries queued again (a worker died holding a batch).
+        "MAILING_STALL_SECONDS": max(0, _int(env, "TCMA_MAILING_STALL_SECONDS", 600)),
+        # Sending rates in messages per minute, shared by all workers (0: unlimited), counted
+        # over windows of MAIL_RATE_WINDOW seconds in the queue's storage.
+        "MAIL_RATE_PER_PARTNER": max(0, _int(env, "TCMA_MAIL_RATE_PER_PARTNER", 0)),
+        "MAIL_RATE_TOTAL": max(0, _int(env, "TCMA_MAIL_RATE_TOTAL", 0)),
+        "MAIL_RATE_WINDOW": max(1.0, _seconds(env, "TCMA_MAIL_RATE_WINDOW", 60.0)),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),

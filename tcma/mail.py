@@ -17,6 +17,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask, current_app
@@ -42,6 +43,30 @@ class MailError(Exception):
     """A message could not be built or delivered."""
 
 
+class DeliveryUncertain(MailError):
+    """The connection failed after the message was handed over: it may have been accepted."""
+
+
+class _SMTP(smtplib.SMTP):
+    """Remembers whether the current message reached the DATA phase (see DeliveryUncertain)."""
+
+    data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
+class _SMTPOverTLS(smtplib.SMTP_SSL):
+    """The same over implicit TLS."""
+
+    data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
 @dataclass(frozen=True)
 class _SMTPTransport:
     host: str
@@ -51,15 +76,15 @@ class _SMTPTransport:
     implicit_tls: bool
     starttls: bool
 
-    def connect(self) -> smtplib.SMTP:
+    def connect(self) -> _SMTP | _SMTPOverTLS:
         """An open, greeted (and signed-in) SMTP connection; smtplib errors pass through."""
         context = ssl.create_default_context()
         if self.implicit_tls:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp: _SMTP | _SMTPOverTLS = _SMTPOverTLS(
                 self.host, self.port, timeout=SMTP_TIMEOUT, context=context
             )
         else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
+            smtp = _SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
         try:
             if self.starttls:
                 smtp.starttls(context=context)
@@ -147,14 +172,24 @@ class Mailer:
         """One connection for many messages (bulk sends): ``send(sender, recipient, data)``.
 
         Over SMTP, smtplib's exceptions reach the caller unchanged, so that it can tell a
-        temporary refusal (4xx) from a permanent one (5xx); the outbox saves .eml files.
+        temporary refusal (4xx) from a permanent one (5xx), except a connection lost after
+        the message went out: DeliveryUncertain (sending it again could deliver it twice).
+        The outbox saves .eml files.
         """
         transport = self.transport
         if isinstance(transport, _SMTPTransport):
             with transport.connect() as smtp:
 
                 def send(sender: str, recipient: str, data: bytes) -> None:
-                    smtp.sendmail(sender, [recipient], data)
+                    smtp.data_started = False
+                    try:
+                        smtp.sendmail(sender, [recipient], data)
+                    except smtplib.SMTPResponseException:
+                        raise  # the server answered: no doubt about the outcome
+                    except OSError as exc:  # disconnected, timed out, reset
+                        if smtp.data_started:
+                            raise DeliveryUncertain(f"connection lost after DATA: {exc}") from exc
+                        raise
 
                 yield send
         elif isinstance(transport, _OutboxTransport):

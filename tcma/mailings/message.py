@@ -102,7 +102,11 @@ def footer_text(sender: Sender, unsubscribe_url: str) -> str:
 
 def personal_html(html: str, greeting: str, footer: str) -> str:
     """The HTML with the greeting first in the body and the footer last."""
-    top = rules.greeting_html(greeting)
+    return frame_html(html, rules.greeting_html(greeting), footer)
+
+
+def frame_html(html: str, top: str, footer: str) -> str:
+    """The HTML with ``top`` first in its body and ``footer`` last (both already HTML)."""
     opened = _BODY_OPEN.search(html)
     html = html[: opened.end()] + top + html[opened.end() :] if opened else top + html
     closed = list(_BODY_CLOSE.finditer(html))[-1] if _BODY_CLOSE.search(html) else None
@@ -155,12 +159,11 @@ def signed_bytes(message: EmailMessage, domain: str, key: DkimKey | None) -> byt
     if key is None:
         return data
     present = {name.lower().encode() for name in message}
-    headers = [name for name in SIGNED_HEADERS if name in present]
-    signature = dkim.sign(
-        data,
-        key.selector.encode(),
-        domain.encode(),
-        key.private_key,
-        include_headers=headers,
+    return dkim_signature(data, domain, key, [h for h in SIGNED_HEADERS if h in present]) + data
+
+
+def dkim_signature(data: bytes, domain: str, key: DkimKey, headers: list[bytes]) -> bytes:
+    """The DKIM-Signature header line over a message's bytes and the named headers."""
+    return dkim.sign(
+        data, key.selector.encode(), domain.encode(), key.private_key, include_headers=headers
     )
-    return signature + data
