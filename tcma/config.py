@@ -103,6 +103,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "DKIM_SELECTOR": env.get("TCMA_DKIM_SELECTOR", "tcma").strip() or "tcma",
         "DKIM_KEY_FILE": env.get("TCMA_DKIM_KEY_FILE", "").strip(),
         "MAILING_BATCH_SIZE": max(1, _int(env, "TCMA_MAILING_BATCH_SIZE", 200)),
+        # The Standard Webhooks secret (whsec_…) an ESP signs bounce and complaint events
+        # with (POST /mail/events); unset, that endpoint answers 404.
+        "MAIL_EVENTS_SECRET": env.get("TCMA_MAIL_EVENTS_SECRET", "").strip(),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),

@@ -118,10 +118,12 @@ def build_message(
     message_id: str,
     subject_prefix: str = "",
     tracked: dict[str, str] | None = None,
+    open_pixel: str | None = None,
 ) -> EmailMessage:
     """A complete multipart/alternative message for one recipient.
 
-    ``tracked`` maps the content's links to their tracked URLs (HTML and text parts).
+    ``tracked`` maps the content's links to their tracked URLs (HTML and text parts);
+    ``open_pixel`` is the URL of the delivery's 1×1 open image (HTML only), when tracked.
     """
     message = EmailMessage(policy=POLICY)
     message["From"] = Address(one_line(sender.name), sender.localpart, sender.domain)
@@ -144,7 +146,13 @@ def build_message(
         for link in sorted(tracked, key=len, reverse=True):
             text = text.replace(unescape(link), tracked[link])
     message.set_content(text + footer_text(sender, unsubscribe_url), cte="quoted-printable")
-    html = personal_html(body_html, greeting, footer_html(sender, unsubscribe_url))
+    footer = footer_html(sender, unsubscribe_url)
+    if open_pixel:
+        footer += (
+            f'<img src="{escape(open_pixel)}" width="1" height="1" alt="" '
+            'style="display:block;width:1px;height:1px;border:0">'
+        )
+    html = personal_html(body_html, greeting, footer)
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 

@@ -21,7 +21,7 @@ from tcma import jobs
 from tcma.db import utcnow
 from tcma.jobs import effects
 from tcma.mail import EXTENSION_KEY, Mailer, RawSender
-from tcma.mailings import contacts, rules, services
+from tcma.mailings import contacts, engagement, rules, services
 from tcma.mailings.message import Content, DkimKey, Sender, build_message, signed_bytes
 from tcma.mailings.models import Contact, Delivery, Mailing
 from tcma.mailings.rules import MailingError
@@ -117,6 +117,7 @@ def _deliver(session: Session, send: RawSender, batch: _Batch, person: _Recipien
         services.unsubscribe_url(person.delivery_id),
         services.message_id(mailing, person.delivery_id, sender.domain),
         tracked=services.tracked_links(mailing, batch.content, person.delivery_id),
+        open_pixel=engagement.open_pixel_url(mailing, person.delivery_id),
     )
     data = signed_bytes(message, sender.domain, batch.key)
     outcome: dict[str, object]
