@@ -18,6 +18,7 @@ from tcma.api.spec import init_api
 from tcma.campaigns import api as campaigns_api
 from tcma.campaigns import landing_views, launch_views
 from tcma.campaigns import media_views as campaign_media_views
+from tcma.campaigns import share_views as campaign_share_views
 from tcma.campaigns import tasks as campaign_tasks
 from tcma.campaigns import views as campaign_views
 from tcma.cobrand import views as brand_views
@@ -33,8 +34,8 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
+from tcma.mailings import esp_views, tracking_views, unsubscribe_views
 from tcma.mailings import tasks as mailing_tasks
-from tcma.mailings import tracking_views, unsubscribe_views
 from tcma.mailings import views as mailing_views
 from tcma.mdf import api as mdf_api
 from tcma.mdf import tasks as mdf_tasks
@@ -72,6 +73,9 @@ BLUEPRINTS = (
     mailing_views.bp,
     unsubscribe_views.bp,
     tracking_views.bp,
+    tracking_views.open_bp,
+    esp_views.bp,
+    campaign_share_views.bp,
 )
 
 # The modules that define jobs (areas' tasks.py): imported here so that init_jobs binds them.

@@ -114,6 +114,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_RATE_PER_PARTNER": max(0, _int(env, "TCMA_MAIL_RATE_PER_PARTNER", 0)),
         "MAIL_RATE_TOTAL": max(0, _int(env, "TCMA_MAIL_RATE_TOTAL", 0)),
         "MAIL_RATE_WINDOW": max(1.0, _seconds(env, "TCMA_MAIL_RATE_WINDOW", 60.0)),
+        # The Standard Webhooks secret (whsec_…) an ESP signs bounce and complaint events
+        # with (POST /mail/events); unset, that endpoint answers 404.
+        "MAIL_EVENTS_SECRET": env.get("TCMA_MAIL_EVENTS_SECRET", "").strip(),
         "BASE_URL": base_url,
         "BASE_URL_IS_SET": bool(env.get("TCMA_BASE_URL")),
         "VENDOR_NAME": env.get("TCMA_VENDOR_NAME", "Northbeam Software"),

@@ -4,6 +4,7 @@ from tcma import audit
 from tcma.accounts import models as accounts
 from tcma.api import models as api
 from tcma.campaigns import models as campaigns
+from tcma.campaigns import share as campaign_share
 from tcma.cobrand import models as cobrand
 from tcma.jobs import models as jobs
 from tcma.kits import models as kits
@@ -17,6 +18,7 @@ __all__ = [
     "accounts",
     "api",
     "audit",
+    "campaign_share",
     "campaigns",
     "cobrand",
     "jobs",

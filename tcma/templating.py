@@ -62,7 +62,13 @@ NAV_ITEMS = (
     ),
     NavItem("contacts.index", "Contacts", PARTNER),
     NavItem("mailings.index", "Mailings", PARTNER),
-    NavItem("mailings.do_not_contact", "Do not contact", (rules.ADMIN,)),
+    NavItem(
+        "mailings.approvals",
+        "Mail approvals",
+        (rules.ADMIN, rules.MARKETER),
+        ("mailings.approvals", "mailings.review", "mailings.settings"),
+    ),
+    NavItem("mailings.do_not_contact", "Do not contact", (rules.ADMIN,), ("mailings.do_not",)),
     NavItem("mdf.index", "Funds", (*PARTNER, *VENDOR)),
     NavItem(
         "reports.dashboard",

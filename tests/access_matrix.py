@@ -370,6 +370,7 @@ ROUTES: dict[str, Route] = {
     "contacts.create_list": Route(PARTNER_ONLY, "/contacts/lists", "POST", {"name": "Matrix"}),
     "contacts.import_csv": Route(PARTNER_ONLY, "/contacts/import"),
     "contacts.confirm_import": Route(PARTNER_ONLY, "/contacts/import/confirm", "POST"),
+    "contacts.export_csv": Route(PARTNER_ONLY, "/contacts/export.csv"),
     "mailings.index": Route(PARTNER_ONLY, "/mailings/"),
     "mailings.new": Route(
         PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/new?campaign={mail(c).campaign_id}"
@@ -395,6 +396,36 @@ ROUTES: dict[str, Route] = {
         PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/cancel", "POST"
     ),
     "mailings.do_not_contact": Route(ADMIN_ONLY, "/mailings/do-not-contact"),
+    "mailings.edit": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY, lambda c: f"/mailings/{mail(c).mailing_id}/edit"
+    ),
+    # the approval queue: the vendor's marketers and admins; settings: admins
+    "mailings.approvals": Route(MARKETING, "/mailings/approvals"),
+    "mailings.review": Route(MARKETING, lambda c: f"/mailings/approvals/{mail(c).waiting_id}"),
+    "mailings.review_preview": Route(
+        MARKETING, lambda c: f"/mailings/approvals/{mail(c).waiting_id}/preview"
+    ),
+    "mailings.approve": Route(
+        MARKETING, lambda c: f"/mailings/approvals/{mail(c).waiting_id}/approve", "POST"
+    ),
+    "mailings.reject": Route(
+        MARKETING,
+        lambda c: f"/mailings/approvals/{mail(c).waiting_id}/reject",
+        "POST",
+        {"reason": "Matrix"},
+    ),
+    "mailings.settings": Route(ADMIN_ONLY, "/mailings/settings"),
+    "opens.pixel": Route(PUBLIC, "/o/not-a-token"),
+    # the ESP's signed events: without TCMA_MAIL_EVENTS_SECRET (as here) the endpoint is off
+    "mail_events.receive": Route(
+        expect(anon=404, admin=404, marketer=404, finance=404, a_admin=404, a_user=404, b_user=404),
+        "/mail/events",
+        "POST",
+    ),
+    "share.go": Route(
+        PARTNER_A_OBJECT_PARTNERS_ONLY,
+        lambda c: f"/campaigns/{pipe(c).campaign_id}/share/linkedin/social-posts",
+    ),
     "unsubscribe.page": Route(PUBLIC, lambda c: f"/u/{mail(c).token}"),
     "unsubscribe.confirm": Route(PUBLIC, lambda c: f"/u/{mail(c).token}", "POST"),
     "track.click": Route(PUBLIC, lambda c: f"/c/{mail(c).click}"),

@@ -35,6 +35,7 @@ from tcma.cobrand import services as brand_services
 from tcma.cobrand.models import BrandVersion
 from tcma.db import utcnow
 from tcma.extensions import limiter
+from tcma.mailings import engagement as mail_engagement
 from tcma.pipeline import rules as pipeline_rules
 from tcma.pipeline import services as pipeline_services
 from tcma.pipeline.forms import LeadCaptureForm
@@ -282,7 +283,7 @@ def submit(code: str) -> Response:
         }
     )
     try:
-        pipeline_services.capture_lead(
+        lead, created = pipeline_services.capture_lead(
             db.session(),
             campaign,
             values,
@@ -294,6 +295,10 @@ def submit(code: str) -> Response:
     except PipelineError as exc:
         form.email.errors = [*form.email.errors, exc.message]
         return _form_page(visit, form, 400, "Please check the marked fields.")
+    if created and lead is not None:
+        # A click in a mailing left a signed reference for this page: the lead is the mailing's.
+        reference = request.cookies.get(mail_engagement.ATTRIBUTION_COOKIE)
+        mail_engagement.attribute_lead(db.session(), lead, reference)
     return redirect(_thanks_url(visit), 303)
 
 

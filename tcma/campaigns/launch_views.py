@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tcma import db
 from tcma.accounts import rules as account_rules
 from tcma.accounts.access import get_scoped_or_404
-from tcma.campaigns import launch, tracking
+from tcma.campaigns import launch, share, tracking
 from tcma.campaigns import launch_rules as rules
 from tcma.campaigns.models import DRAFT, Campaign
 from tcma.campaigns.rendering import landing_url
@@ -103,6 +103,7 @@ def launch_page(campaign_id: int) -> str | Response:
             campaign.status, campaign.starts_on, campaign.ends_on, utcnow().date()
         ),
         links=tracking.asset_links(campaign.kit_version, campaign.code, url),
+        networks={key: name for key, (name, _, _) in share.NETWORKS.items()},
         has_landing_asset=any(asset.kind == "landing" for asset in campaign.kit_version.assets),
         can_oversee=current_user.role
         in (*account_rules.PARTNER_ROLES, account_rules.ADMIN, account_rules.MARKETER),

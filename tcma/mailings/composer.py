@@ -31,6 +31,7 @@ from tcma.mailings.message import (
     footer_html,
     footer_text,
     frame_html,
+    pixel_html,
     signed_bytes,
 )
 
@@ -47,6 +48,7 @@ class Recipient:
     unsubscribe_url: str
     message_id: str
     tracked: tuple[str, ...]  # the tracked URL of each of the content's links, in order
+    open_pixel: str | None = None  # the delivery's open image, when the mailing tracks opens
 
 
 def _slot(name: str) -> str:
@@ -89,7 +91,7 @@ class Composer:
         self.usable = _MARK not in content.html + content.text + sender.name
         marks = {link: _slot(f"L{index}") for index, link in enumerate(self.links)}
         html = frame_html(
-            rules.track_links(content.html, marks), _slot("G"), footer_html(sender, _slot("U"))
+            rules.track_links(content.html, marks), _slot("G"), footer_html(sender, _slot("U")) + _slot("P")
         )
         text = content.text.strip()
         for link in sorted(self.links, key=len, reverse=True):
@@ -150,7 +152,12 @@ class Composer:
         greeting = person.greeting
         html = _join(
             self._html,
-            values | {"G": rules.greeting_html(greeting), "U": str(escape(person.unsubscribe_url))},
+            values
+            | {
+                "G": rules.greeting_html(greeting),
+                "U": str(escape(person.unsubscribe_url)),
+                "P": pixel_html(person.open_pixel),
+            },
         )
         text = _join(
             self._text,
@@ -182,6 +189,7 @@ class Composer:
             person.unsubscribe_url,
             person.message_id,
             tracked=dict(zip(self.links, person.tracked, strict=True)),
+            open_pixel=person.open_pixel,
         )
         return signed_bytes(message, self.sender.domain, self.key)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.forms import show_error
-from tcma.mailings import contacts, csvfile, web
+from tcma.mailings import contact_export, contacts, csvfile, web
 from tcma.mailings.contacts import ContactInput
 from tcma.mailings.forms import (
     ContactForm,
@@ -257,3 +258,23 @@ def confirm_import() -> Response:
         message += f" {result.suppressed:,} of the addresses are suppressed and will not be mailed."
     flash(message, "success")
     return redirect(url_for("contacts.index", list=own_list[0] if own_list else None))
+
+
+@partner_users
+def export_csv() -> Response:
+    """Download every contact of the partner as CSV (audited: it is personal data)."""
+    own = web.partner_id()
+    contact_export.record_export(db.session(), current_user.id, own)
+    db.commit_if_open()  # the audit event is saved before the first byte goes out
+    factory = current_app.extensions["tcma.reader_sessionmaker"]
+
+    def body() -> Iterator[bytes]:
+        with factory() as session:
+            for chunk in contact_export.csv_lines(session, own):
+                yield chunk.encode("utf-8")
+
+    response = Response(body(), mimetype="text/csv")
+    stamp = dt.date.today().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -14,6 +14,7 @@ from tcma import audit
 from tcma.mailings import rules
 from tcma.mailings.models import Contact, ContactList, Delivery, ListMember, Suppression
 from tcma.mailings.rules import MailingError
+from tcma.pipeline.models import Lead
 
 ERASED = "erased"
 _CHUNK = 500
@@ -284,6 +285,10 @@ def erase_contact(session: Session, actor_id: int | None, contact: Contact) -> N
         .values(email=cast(Delivery.id, String) + f"@{ERASED}.invalid", contact_id=None)
     )
     session.execute(delete(ListMember).where(ListMember.contact_id == contact.id))
+    # Leads the person's clicks brought keep counting for the mailing, without naming them.
+    session.execute(
+        update(Lead).where(Lead.mail_contact_id == contact.id).values(mail_contact_id=None)
+    )
     audit.record(
         session,
         actor_id=actor_id,

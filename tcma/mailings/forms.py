@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,7 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tcma.fields import IdChoiceField, optional_id
@@ -146,6 +147,11 @@ class MailingForm(Form):
         ),
         render_kw={"rows": 2},
     )
+    track_opens = BooleanField(
+        "Track opens",
+        description="Adds an invisible image to each message; the report then counts who "
+        "opened it (mail programs that block images are counted only when they click).",
+    )
     submit = SubmitField("Save mailing")
 
 
@@ -180,3 +186,39 @@ class DoNotContactForm(Form):
         render_kw={"rows": 6},
     )
     submit = SubmitField("Add to do-not-contact list")
+
+
+class ApproveForm(Form):
+    """A marketer approves a mailing waiting for approval."""
+
+    submit = SubmitField("Approve")
+
+
+class RejectForm(Form):
+    """A marketer sends a mailing back, saying why."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Say why, so the partner knows what to change."),
+            Length(max=2000),
+        ],
+        description="The partner sees this on the mailing's page and in an email.",
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField("Reject")
+
+
+class MailingSettingsForm(Form):
+    """The vendor's mailing rules."""
+
+    approval_threshold = IntegerField(
+        "Require marketer approval for mailings above this many recipients",
+        validators=[
+            Optional(),
+            NumberRange(0, 10_000_000, "Enter a number from 0 to 10,000,000, or leave it blank."),
+        ],
+        description="Leave blank to never ask. 0 asks for every mailing.",
+        render_kw={"inputmode": "numeric"},
+    )
+    submit = SubmitField("Save settings")

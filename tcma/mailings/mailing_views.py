@@ -7,6 +7,7 @@ import secrets
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from tcma import db, jobs
@@ -14,7 +15,7 @@ from tcma.accounts.access import get_scoped_or_404
 from tcma.campaigns.models import Campaign
 from tcma.cobrand.render import RenderError
 from tcma.forms import show_error
-from tcma.mailings import contacts, rules, services, tasks, web
+from tcma.mailings import approval, contacts, engagement, rules, services, tasks, web
 from tcma.mailings.forms import (
     COMMON_ZONES,
     MailingForm,
@@ -34,6 +35,21 @@ PREVIEW_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data: https: http:; "
     "style-src 'unsafe-inline' 'self'; font-src 'self' data: https:; frame-ancestors 'self'"
 )
+
+
+WAITING_MESSAGE = (
+    "This mailing goes to more recipients than the program allows without approval: it now "
+    "waits for a channel marketer, who approves it (it is then sent as you chose) or tells "
+    "you what to change."
+)
+
+
+def enqueue_start(session: Session, mailing: Mailing) -> None:
+    """Queue the job that starts the mailing: now, or at its scheduled time."""
+    delay = 0
+    if mailing.status == rules.SCHEDULED and mailing.scheduled_at is not None:
+        delay = max(1, int((mailing.scheduled_at - db.utcnow()).total_seconds()) + 1)
+    jobs.enqueue(session, tasks.start_mailing, mailing.id, delay=delay or None)
 
 
 @partner_users
@@ -59,13 +75,13 @@ def index() -> str:
     )
 
 
-def _mailing_form(campaign: Campaign) -> MailingForm:
-    form = MailingForm()
+def _mailing_form(campaign: Campaign, mailing: Mailing | None = None) -> MailingForm:
+    form = MailingForm(obj=mailing)
     form.asset_key.choices = services.email_assets(campaign)
     form.list_ids.choices = [
         (item.id, item.name) for item in contacts.lists_of(db.session(), campaign.partner_id)
     ]
-    if not form.is_submitted():
+    if not form.is_submitted() and mailing is None:
         form.name.data = f"{campaign.name} email"
     return form
 
@@ -89,6 +105,7 @@ def new() -> str | Response:
                 form.asset_key.data,
                 form.list_ids.data or [],
                 form.greeting.data or "",
+                track_opens=bool(form.track_opens.data),
             )
         except MailingError as exc:
             show_error(form, exc)
@@ -96,6 +113,36 @@ def new() -> str | Response:
             flash("Mailing saved. Preview it, send yourself a test, then send it.", "success")
             return redirect(url_for("mailings.detail", mailing_id=mailing.id))
     return render_template("mailings/new.html", form=form, campaign=campaign)
+
+
+@partner_users
+def edit(mailing_id: int) -> str | Response:
+    """Change a draft or rejected mailing (then preview and send it, or ask again)."""
+    mailing = web.mailing_or_404(mailing_id)
+    if mailing.status not in rules.EDITABLE_STATES:
+        flash("Only a draft or a rejected mailing can be changed.", "error")
+        return redirect(url_for("mailings.detail", mailing_id=mailing.id))
+    form = _mailing_form(mailing.campaign, mailing)
+    if form.validate_on_submit():
+        try:
+            services.update_mailing(
+                db.session(),
+                current_user.id,
+                mailing,
+                form.name.data or "",
+                form.asset_key.data,
+                form.list_ids.data or [],
+                form.greeting.data or "",
+                track_opens=bool(form.track_opens.data),
+            )
+        except MailingError as exc:
+            show_error(form, exc)
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("mailings.detail", mailing_id=mailing.id))
+    return render_template(
+        "mailings/new.html", form=form, campaign=mailing.campaign, mailing=mailing
+    )
 
 
 def _sample_contacts(mailing: Mailing) -> list[Contact]:
@@ -133,7 +180,7 @@ def detail(mailing_id: int) -> str:
         mailing=mailing,
         report=services.report(session, [mailing.id]),
         recipients=services.recipient_count(session, mailing)
-        if mailing.status in (rules.DRAFT, rules.SCHEDULED)
+        if mailing.status in (*approval.ASKABLE, rules.AWAITING_APPROVAL)
         else None,
         list_names=[lists[i] for i in mailing.list_ids or [] if i in lists],
         samples=samples,
@@ -142,16 +189,22 @@ def detail(mailing_id: int) -> str:
         schedule_form=schedule_form,
         send_form=SendNowForm(formdata=None),
         test_form=TestSendForm(formdata=None),
-        can_send=mailing.status in (rules.DRAFT, rules.SCHEDULED),
+        can_send=mailing.status in approval.ASKABLE,
+        can_edit=mailing.status in rules.EDITABLE_STATES,
+        email_pipeline=engagement.email_pipeline(session, [mailing.id]),
     )
 
 
 @partner_users
 def preview(mailing_id: int) -> Response:
     """The message as one recipient will see it (sandboxed HTML, or ?part=text)."""
-    session = db.session()
     mailing = web.mailing_or_404(mailing_id)
-    contact = _chosen_contact(mailing, request.args.get("contact"))
+    return preview_response(mailing, _chosen_contact(mailing, request.args.get("contact")))
+
+
+def preview_response(mailing: Mailing, contact: Contact | None) -> Response:
+    """The previewed message part as a response of its own (no scripts, no forms)."""
+    session = db.session()
     values = {k: getattr(contact, k) for k in rules.MERGE_FIELDS} if contact else {}
     try:
         content = services.content_of(session, get_storage(), mailing)
@@ -218,8 +271,11 @@ def send_now(mailing_id: int) -> Response:
     except MailingError as exc:
         flash(exc.message, "error")
     else:
-        jobs.enqueue(session, tasks.start_mailing, mailing.id)
-        flash("Sending has started. The report below fills in as messages go out.", "success")
+        if mailing.status == rules.AWAITING_APPROVAL:
+            flash(WAITING_MESSAGE, "success")
+        else:
+            jobs.enqueue(session, tasks.start_mailing, mailing.id)
+            flash("Sending has started. The report below fills in as messages go out.", "success")
     return redirect(url_for("mailings.detail", mailing_id=mailing.id))
 
 
@@ -242,9 +298,11 @@ def schedule(mailing_id: int) -> str | Response | tuple[str, int]:
         except MailingError as exc:
             show_error(form, exc)
         else:
-            delay = int((mailing.scheduled_at - db.utcnow()).total_seconds()) + 1  # type: ignore[operator]
-            jobs.enqueue(session, tasks.start_mailing, mailing.id, delay=max(1, delay))
-            flash("Mailing scheduled. You can cancel it until it starts.", "success")
+            if mailing.status == rules.AWAITING_APPROVAL:
+                flash(WAITING_MESSAGE, "success")
+            else:
+                enqueue_start(session, mailing)
+                flash("Mailing scheduled. You can cancel it until it starts.", "success")
             return redirect(url_for("mailings.detail", mailing_id=mailing.id))
     errors = [f"{field.label.text}: {' '.join(field.errors)}" for field in form if field.errors]
     flash(" ".join(errors) or "Choose a date, a time and a time zone.", "error")

@@ -113,6 +113,16 @@ def frame_html(html: str, top: str, footer: str) -> str:
     return html[: closed.start()] + footer + html[closed.start() :] if closed else html + footer
 
 
+def pixel_html(url: str | None) -> str:
+    """The 1×1 open image that ends the HTML part, or nothing when opens are not tracked."""
+    if not url:
+        return ""
+    return (
+        f'<img src="{escape(url)}" width="1" height="1" alt="" '
+        'style="display:block;width:1px;height:1px;border:0">'
+    )
+
+
 def build_message(
     content: Content,
     sender: Sender,
@@ -122,10 +132,12 @@ def build_message(
     message_id: str,
     subject_prefix: str = "",
     tracked: dict[str, str] | None = None,
+    open_pixel: str | None = None,
 ) -> EmailMessage:
     """A complete multipart/alternative message for one recipient.
 
-    ``tracked`` maps the content's links to their tracked URLs (HTML and text parts).
+    ``tracked`` maps the content's links to their tracked URLs (HTML and text parts);
+    ``open_pixel`` is the URL of the delivery's 1×1 open image (HTML only), when tracked.
     """
     message = EmailMessage(policy=POLICY)
     message["From"] = Address(one_line(sender.name), sender.localpart, sender.domain)
@@ -148,7 +160,8 @@ def build_message(
         for link in sorted(tracked, key=len, reverse=True):
             text = text.replace(unescape(link), tracked[link])
     message.set_content(text + footer_text(sender, unsubscribe_url), cte="quoted-printable")
-    html = personal_html(body_html, greeting, footer_html(sender, unsubscribe_url))
+    footer = footer_html(sender, unsubscribe_url) + pixel_html(open_pixel)
+    html = personal_html(body_html, greeting, footer)
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -129,6 +130,14 @@ class Mailing(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     html_body: Mapped[str] = mapped_column(Text, default="")
     text_body: Mapped[str] = mapped_column(Text, default="")
+    # An invisible image per delivery records its first open; off unless the partner asks.
+    track_opens: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A marketer's review of a mailing above the approval threshold: who, when, and the
+    # recipient count approved (sending to more asks again) or the reason for a rejection.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_recipients: Mapped[int | None] = mapped_column()
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
 
@@ -159,3 +168,18 @@ class Delivery(Base):
     # Tracked link clicks (signed redirects to the message's own links).
     clicks: Mapped[int] = mapped_column(default=0)
     first_clicked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The first time the open pixel was fetched (only for mailings that track opens).
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class MailingSettings(Base):
+    """The vendor's mailing rules; a single row, edited by admins."""
+
+    __tablename__ = "mail_settings"
+    __table_args__ = (CheckConstraint("approval_threshold >= 0", name="approval_threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: never ask; otherwise mailings to more recipients wait for a marketer's approval.
+    approval_threshold: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
@@ -34,7 +34,12 @@ UNSUBSCRIBED, BOUNCED, COMPLAINED, DO_NOT_CONTACT = (
 SUPPRESSION_REASONS = (UNSUBSCRIBED, BOUNCED, COMPLAINED, DO_NOT_CONTACT)
 
 DRAFT, SCHEDULED, SENDING, SENT, CANCELED = "draft", "scheduled", "sending", "sent", "canceled"
-MAILING_STATES = (DRAFT, SCHEDULED, SENDING, SENT, CANCELED)
+# Above the vendor's approval threshold a mailing waits for a marketer; a rejected one can be
+# edited and sent for approval again.
+AWAITING_APPROVAL, REJECTED = "awaiting_approval", "rejected"
+MAILING_STATES = (DRAFT, SCHEDULED, SENDING, SENT, CANCELED, AWAITING_APPROVAL, REJECTED)
+#: The states in which the partner may still change the mailing and ask to send it.
+EDITABLE_STATES = (DRAFT, REJECTED)
 
 # A delivery: pending → sending → sent; a 4xx answer makes it deferred (retried later), a
 # 5xx answer or too many retries failed; suppressed when its address became unmailable.
@@ -237,3 +242,49 @@ def delivery_of_token(secret: str, token: str) -> int | None:
     except BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+OPEN_SALT = "tcma.mailings.open"
+ATTRIBUTION_SALT = "tcma.mailings.attribution"
+#: A lead counts for a mailing when it is sent within this time of a click in the message.
+ATTRIBUTION_DAYS = 7
+
+
+def open_token(secret: str, mailing_id: int, delivery_id: int) -> str:
+    """The signed name of one delivery's open pixel."""
+    return URLSafeSerializer(secret, salt=OPEN_SALT).dumps([mailing_id, delivery_id])
+
+
+def _id_pair(value: object) -> tuple[int, int] | None:
+    if isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value):
+        return value[0], value[1]
+    return None
+
+
+def open_of_token(secret: str, token: str) -> tuple[int, int] | None:
+    """(mailing id, delivery id) of an open pixel token, or None when forged."""
+    try:
+        return _id_pair(URLSafeSerializer(secret, salt=OPEN_SALT).loads(token))
+    except BadSignature:
+        return None
+
+
+def attribution_token(secret: str, mailing_id: int, delivery_id: int) -> str:
+    """The signed, dated reference a click leaves for the landing page's lead form."""
+    return URLSafeTimedSerializer(secret, salt=ATTRIBUTION_SALT).dumps([mailing_id, delivery_id])
+
+
+def attribution_of_token(secret: str, token: str) -> tuple[int, int] | None:
+    """(mailing id, delivery id) of a reference younger than ATTRIBUTION_DAYS, else None."""
+    try:
+        value = URLSafeTimedSerializer(secret, salt=ATTRIBUTION_SALT).loads(
+            token, max_age=ATTRIBUTION_DAYS * 86400
+        )
+    except BadSignature:  # forged, damaged or expired (SignatureExpired is a BadSignature)
+        return None
+    return _id_pair(value)
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control character (line breaks and tabs included)."""
+    return bool(_CONTROL.search(text))

@@ -27,7 +27,7 @@ from tcma import jobs
 from tcma.campaigns.rendering import public_url
 from tcma.db import utcnow
 from tcma.mail import EXTENSION_KEY, DeliveryUncertain, Mailer, MailError, RawSender
-from tcma.mailings import contacts, rules, services
+from tcma.mailings import contacts, engagement, rules, services
 from tcma.mailings.composer import Composer, Recipient
 from tcma.mailings.models import Contact, Delivery, Mailing
 from tcma.mailings.throttle import Grant, Throttle
@@ -214,6 +214,7 @@ def send_deliveries(session: Session, mailing: Mailing, delivery_ids: list[int])
                     click_url(rules.click_token(secret, mailing.id, person.delivery_id, n))
                     for n in range(len(composer.links))
                 ),
+                open_pixel=engagement.open_pixel_url(mailing, person.delivery_id),
             )
         )
 

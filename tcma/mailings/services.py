@@ -25,7 +25,8 @@ from tcma.campaigns.rendering import (
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.render import RenderError
 from tcma.db import utcnow
-from tcma.mailings import contacts, rules
+from tcma.mailings import approval, contacts, rules
+from tcma.mailings.lifecycle import transition
 from tcma.mailings.message import Content, DkimKey, Sender, content_of_eml
 from tcma.mailings.models import Contact, Delivery, ListMember, Mailing
 from tcma.mailings.rules import MailingError
@@ -39,16 +40,15 @@ def email_assets(campaign: Campaign) -> list[tuple[str, str]]:
     return [(a.key, a.name) for a in campaign.kit_version.assets if a.kind == "email"]
 
 
-def create_mailing(
+def _checked_fields(
     session: Session,
-    actor_id: int | None,
     campaign: Campaign,
     name: str,
     asset_key: str,
     list_ids: Iterable[int],
     greeting: str,
-) -> Mailing:
-    """A draft mailing of one email asset of the campaign to some of the partner's lists."""
+) -> dict[str, object]:
+    """The mailing's editable values, checked: a name, one of the emails, own lists."""
     name = rules.clean_text(name, 120, "The name", "name")
     if not name:
         raise MailingError("Name the mailing.", "name")
@@ -57,14 +57,33 @@ def create_mailing(
     own_lists = contacts.list_ids_of_partner(session, campaign.partner_id, list_ids)
     if not own_lists:
         raise MailingError("Choose at least one list.", "list_ids")
+    return {
+        "name": name,
+        "asset_key": asset_key,
+        "list_ids": own_lists,
+        "greeting": rules.check_greeting(greeting),
+    }
+
+
+def create_mailing(
+    session: Session,
+    actor_id: int | None,
+    campaign: Campaign,
+    name: str,
+    asset_key: str,
+    list_ids: Iterable[int],
+    greeting: str,
+    *,
+    track_opens: bool = False,
+) -> Mailing:
+    """A draft mailing of one email asset of the campaign to some of the partner's lists."""
+    values = _checked_fields(session, campaign, name, asset_key, list_ids, greeting)
     mailing = Mailing(
         partner_id=campaign.partner_id,
         campaign_id=campaign.id,
-        asset_key=asset_key,
-        name=name,
-        greeting=rules.check_greeting(greeting),
-        list_ids=own_lists,
         created_by_id=actor_id,
+        track_opens=bool(track_opens),
+        **values,
     )
     session.add(mailing)
     session.flush()
@@ -78,6 +97,35 @@ def create_mailing(
         to_state=rules.DRAFT,
     )
     return mailing
+
+
+def update_mailing(
+    session: Session,
+    actor_id: int | None,
+    mailing: Mailing,
+    name: str,
+    asset_key: str,
+    list_ids: Iterable[int],
+    greeting: str,
+    *,
+    track_opens: bool = False,
+) -> None:
+    """Change a draft (or rejected) mailing; an earlier approval no longer holds."""
+    if mailing.status not in rules.EDITABLE_STATES:
+        raise MailingError(f"A {mailing.status.replace('_', ' ')} mailing cannot be changed.")
+    values = _checked_fields(session, mailing.campaign, name, asset_key, list_ids, greeting)
+    for key, value in values.items():
+        setattr(mailing, key, value)
+    mailing.track_opens, mailing.approved_recipients = bool(track_opens), None
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="mailing.updated",
+        object_type="mailing",
+        object_id=mailing.id,
+        partner_id=mailing.partner_id,
+    )
+    session.flush()
 
 
 def render_content(session: Session, storage: Storage, mailing: Mailing) -> Content:
@@ -151,12 +199,19 @@ def message_id(mailing: Mailing, delivery_id: int, domain: str) -> str:
 
 def check_sendable(session: Session, mailing: Mailing) -> None:
     """Refuse a mailing that may not go out (no postal address, no recipients)."""
+    _sendable_count(session, mailing)
+
+
+def _sendable_count(session: Session, mailing: Mailing) -> int:
+    """The recipient count of a mailing that may go out; MailingError when it may not."""
     if not sender_of(session, mailing).postal_address:
         raise MailingError(
             "Add your postal address to your brand first: every mailing shows it in its footer."
         )
-    if recipient_count(session, mailing) == 0:
+    count = recipient_count(session, mailing)
+    if count == 0:
         raise MailingError("The chosen lists have no mailable contacts.")
+    return count
 
 
 def _recipients_statement(mailing: Mailing):  # noqa: ANN202 - a Select of (id, email)
@@ -173,28 +228,17 @@ def recipient_count(session: Session, mailing: Mailing) -> int:
     return sum(1 for row in rows if row.email not in suppressed)
 
 
-def _transition(
-    session: Session, mailing: Mailing, actor_id: int | None, to: str, frm: tuple[str, ...]
-) -> None:
-    if mailing.status not in frm:
-        raise MailingError(f"A {mailing.status} mailing cannot be {to}.")
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action=f"mailing.{to}",
-        object_type="mailing",
-        object_id=mailing.id,
-        partner_id=mailing.partner_id,
-        from_state=mailing.status,
-        to_state=to,
-    )
-    mailing.status = to
-
-
 def send_now(session: Session, actor_id: int | None, mailing: Mailing) -> None:
-    """Start sending at once (a worker prepares the deliveries and sends them)."""
-    check_sendable(session, mailing)
-    _transition(session, mailing, actor_id, rules.SENDING, (rules.DRAFT, rules.SCHEDULED))
+    """Start sending at once (a worker prepares the deliveries and sends them).
+
+    Above the vendor's approval threshold the mailing waits for a marketer instead
+    (status ``awaiting_approval``): callers queue the start job only when it is ``sending``.
+    """
+    count = _sendable_count(session, mailing)
+    if approval.needs_approval(session, mailing, count):
+        approval.ask(session, actor_id, mailing, count, None)
+        return
+    transition(session, mailing, actor_id, rules.SENDING, approval.ASKABLE)
     mailing.scheduled_at = utcnow()
     mailing.started_at = utcnow()
     session.flush()
@@ -208,17 +252,25 @@ def schedule(
     time: dt.time,
     zone_name: str,
 ) -> None:
-    """Send at a local date and time; the mailing can be canceled until then."""
+    """Send at a local date and time; the mailing can be canceled until then.
+
+    Above the approval threshold it waits for a marketer first (and keeps the chosen time).
+    """
     moment = rules.schedule_time(day, time, zone_name, utcnow())
-    check_sendable(session, mailing)
-    _transition(session, mailing, actor_id, rules.SCHEDULED, (rules.DRAFT, rules.SCHEDULED))
+    count = _sendable_count(session, mailing)
+    if approval.needs_approval(session, mailing, count):
+        approval.ask(session, actor_id, mailing, count, moment, zone_name)
+        return
+    transition(session, mailing, actor_id, rules.SCHEDULED, approval.ASKABLE)
     mailing.scheduled_at, mailing.time_zone = moment, zone_name
     session.flush()
 
 
 def cancel(session: Session, actor_id: int | None, mailing: Mailing) -> None:
-    """Stop a scheduled mailing before it starts (back to nothing sent)."""
-    _transition(session, mailing, actor_id, rules.CANCELED, (rules.SCHEDULED,))
+    """Stop a scheduled (or still unapproved) mailing before it starts (nothing sent)."""
+    transition(
+        session, mailing, actor_id, rules.CANCELED, (rules.SCHEDULED, rules.AWAITING_APPROVAL)
+    )
     session.flush()
 
 
@@ -318,13 +370,14 @@ class Report:
     unconfirmed: int
     unsubscribed: int
     clicked: int
+    opened: int = 0
 
 
 def report(session: Session, mailing_ids: Iterable[int]) -> Report:
     """Counts over one or more mailings (a mailing's page, a campaign's email channel)."""
     ids = list(mailing_ids)
     states: Counter[str] = Counter()
-    unsubscribed = clicked = 0
+    unsubscribed = clicked = opened = 0
     if ids:
         rows = session.execute(
             select(Delivery.state, func.count())
@@ -332,22 +385,14 @@ def report(session: Session, mailing_ids: Iterable[int]) -> Report:
             .group_by(Delivery.state)
         )
         states.update({state: count for state, count in rows})
-        unsubscribed = (
-            session.scalar(
-                select(func.count())
-                .select_from(Delivery)
-                .where(Delivery.mailing_id.in_(ids), Delivery.unsubscribed_at.is_not(None))
-            )
-            or 0
-        )
-        clicked = (
-            session.scalar(
-                select(func.count())
-                .select_from(Delivery)
-                .where(Delivery.mailing_id.in_(ids), Delivery.first_clicked_at.is_not(None))
-            )
-            or 0
-        )
+        # COUNT(column) counts the deliveries where it is set.
+        unsubscribed, clicked, opened = session.execute(
+            select(
+                func.count(Delivery.unsubscribed_at),
+                func.count(Delivery.first_clicked_at),
+                func.count(Delivery.opened_at),
+            ).where(Delivery.mailing_id.in_(ids))
+        ).one()
     return Report(
         recipients=sum(states.values()) - states[rules.SKIPPED],
         delivered=states[rules.DELIVERED],
@@ -357,6 +402,7 @@ def report(session: Session, mailing_ids: Iterable[int]) -> Report:
         unconfirmed=states[rules.CLAIMED],
         unsubscribed=unsubscribed,
         clicked=clicked,
+        opened=opened,
     )
 
 
@@ -372,6 +418,8 @@ def click_target(session: Session, mailing_id: int, delivery_id: int, index: int
     if delivery is not None and delivery.mailing_id == mailing.id:
         delivery.clicks += 1
         delivery.first_clicked_at = delivery.first_clicked_at or utcnow()
+        if mailing.track_opens:  # a click proves an open even when images stayed blocked
+            delivery.opened_at = delivery.opened_at or utcnow()
     return unescape(links[index])
 
 

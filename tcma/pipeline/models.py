@@ -99,6 +99,11 @@ class Lead(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The mailing (and its contact) whose tracked link brought the person to the landing page.
+    # No foreign keys: on SQLite adding one means rebuilding leads, which drops its roll-up
+    # triggers; erasing a contact clears mail_contact_id itself, and mailings are never deleted.
+    mailing_id: Mapped[int | None] = mapped_column(index=True)
+    mail_contact_id: Mapped[int | None] = mapped_column()
 
     partner: Mapped[Partner] = relationship()
     campaign: Mapped[Campaign | None] = relationship()

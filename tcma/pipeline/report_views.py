@@ -13,9 +13,11 @@ from tcma import db, filter_ids
 from tcma.accounts.access import current_partner_id
 from tcma.accounts.models import Tier
 from tcma.accounts.rules import REGION_LABELS
+from tcma.campaigns import share
 from tcma.campaigns.models import DRAFT, STATUSES, Campaign
 from tcma.db import UTCDateTime
 from tcma.kits.models import Kit
+from tcma.mailings import engagement
 from tcma.mailings import services as mailing_services
 from tcma.pagination import keyset
 from tcma.permissions import signed_in
@@ -65,6 +67,8 @@ def campaign(campaign_id: int) -> str:
         campaign=record,
         mailings=mailings,
         email=email,
+        email_pipeline=engagement.email_pipeline(session, [m.id for m in mailings]),
+        shares=share.clicks_by_network(session, record.id),
         numbers=numbers,
         flt=flt,
         chart=_chart(buckets),

@@ -100,6 +100,7 @@ PERSONAL_FIELDS = (
     "utm_source",
     "utm_medium",
     "utm_content",
+    "mail_contact_id",  # which of the partner's contacts it was, by a mailing's click
 )
 
 

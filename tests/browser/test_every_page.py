@@ -31,9 +31,11 @@ USERS = {
     "partner_admin": "anna@brightpath-it.example",
     "partner_user": "ben@brightpath-it.example",
 }
-# Links that are no page: files, exports, media and the API.
+# Links that are no page: files, exports, media, the API, and share buttons (they count a
+# click and leave for the social network: the test must not contact it).
 SKIP = re.compile(
-    r"(/download|/export|\.csv|\.pdf|\.zip|\.png|\.eml|/media/|/static/|/api/|/preview\b|/file\b)"
+    r"(/download|/export|/share/|\.csv|\.pdf|\.zip|\.png|\.eml|/media/|/static/|/api/"
+    r"|/preview\b|/file\b)"
 )
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_RUN = """tags => axe

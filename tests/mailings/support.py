@@ -99,6 +99,16 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
         setup = mailing_setup(app, session, partner)
         mailing = session.get(Mailing, setup.mailing.id)
         mailing.html_body = '<p><a href="https://brightpath.example/offer">Offer</a></p>'
+        # A mailing in the marketers' approval queue (the review pages show only such ones).
+        waiting = Mailing(
+            partner_id=mailing.partner_id,
+            campaign_id=mailing.campaign_id,
+            asset_key=mailing.asset_key,
+            name="Waiting for approval",
+            list_ids=mailing.list_ids,
+            status=rules.AWAITING_APPROVAL,
+        )
+        session.add(waiting)
         session.commit()
         with app.app_context():
             token = rules.unsubscribe_token(app.config["SECRET_KEY"], 0)
@@ -110,6 +120,7 @@ def matrix_objects(ctx: SimpleNamespace) -> SimpleNamespace:
             campaign_id=setup.campaign.id,
             token=token,
             click=click,
+            waiting_id=waiting.id,
         )
         session.close()
     return ctx.mailing_objects
