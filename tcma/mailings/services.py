@@ -25,7 +25,7 @@ from tcma.campaigns.rendering import (
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.render import RenderError
 from tcma.db import utcnow
-from tcma.mailings import contacts, rules
+from tcma.mailings import contacts, events, rules
 from tcma.mailings.message import Content, DkimKey, Sender, content_of_eml
 from tcma.mailings.models import Contact, Delivery, ListMember, Mailing
 from tcma.mailings.rules import MailingError
@@ -177,7 +177,7 @@ def _transition(
     session: Session, mailing: Mailing, actor_id: int | None, to: str, frm: tuple[str, ...]
 ) -> None:
     if mailing.status not in frm:
-        raise MailingError(f"A {mailing.status} mailing cannot be {to}.")
+        raise rules.MailingStateError(f"A {mailing.status} mailing cannot be {to}.")
     audit.record(
         session,
         actor_id=actor_id,
@@ -303,6 +303,7 @@ def finish_if_done(session: Session, mailing: Mailing) -> bool:
         from_state=rules.SENDING,
         to_state=rules.SENT,
     )
+    events.mailing_sent(session, mailing, report(session, [mailing.id]))
     return True
 
 
@@ -382,9 +383,12 @@ def unsubscribe(session: Session, delivery: Delivery) -> bool:
         return False
     if delivery.unsubscribed_at is None:
         delivery.unsubscribed_at = utcnow()
-    return contacts.suppress(
+    added = contacts.suppress(
         session, mailing.partner_id, delivery.email, rules.UNSUBSCRIBED, mailing.id
     )
+    if added:
+        events.contact_unsubscribed(session, mailing, delivery)
+    return added
 
 
 def campaign_email(session: Session, campaign_id: int) -> tuple[list[Mailing], Report]:

@@ -37,7 +37,8 @@ def test_api_route_answers_each_role_token_as_declared(
         url = route.url(ctx, role) if callable(route.url) else route.url
         body = route.json(ctx) if callable(route.json) else route.json
         headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-        response = app.test_client().open(url, method=route.method, json=body, headers=headers)
+        sent = {"data": route.form(ctx)} if route.form else {"json": body}
+        response = app.test_client().open(url, method=route.method, headers=headers, **sent)
         expected, status = route.expect[role], response.status_code
         if status >= 500:
             failures.append(f"{role}: server error {status}")
