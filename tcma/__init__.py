@@ -34,10 +34,12 @@ from tcma.kits import catalog_views, content_views
 from tcma.kits import tasks as kit_tasks
 from tcma.kits import views as kit_views
 from tcma.mail import init_mail
-from tcma.mailings import esp_views, tracking_views, unsubscribe_views
+from tcma.mailings import api as contacts_api
+from tcma.mailings import esp_views, mailing_api, tracking_views, unsubscribe_views
 from tcma.mailings import tasks as mailing_tasks
 from tcma.mailings import views as mailing_views
 from tcma.mdf import api as mdf_api
+from tcma.mdf import budget_api, claim_api
 from tcma.mdf import tasks as mdf_tasks
 from tcma.mdf import views as mdf_views
 from tcma.pipeline import api as pipeline_api
@@ -96,6 +98,10 @@ API_BLUEPRINTS = (
     pipeline_api.bp,
     campaigns_api.bp,
     mdf_api.bp,
+    claim_api.bp,
+    budget_api.bp,
+    contacts_api.bp,
+    mailing_api.bp,
     kits_api.bp,
     partners_api.bp,
     reports_api.bp,

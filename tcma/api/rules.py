@@ -10,7 +10,7 @@ from tcma.accounts import rules as account_rules
 from tcma.exceptions import DomainError
 
 #: The areas a scope names ("pipeline:write"); one per area that has API resources.
-AREAS = ("pipeline", "campaigns", "mdf", "kits", "partners", "reports")
+AREAS = ("pipeline", "campaigns", "mdf", "kits", "partners", "reports", "mailings")
 READ, WRITE = "read", "write"
 ALL_SCOPES = tuple(f"{area}:{mode}" for area in AREAS for mode in (READ, WRITE))
 READ_SCOPES = tuple(f"{area}:{READ}" for area in AREAS)
@@ -33,12 +33,20 @@ MAX_NAME = 80
 # request and claim, marketers decide requests, finance decides claims and pays); each
 # endpoint still allows only the roles its page allows.
 # Kits (the catalog) and dashboards are read by everyone (a partner sees its own numbers);
-# partners and tiers by the vendor's staff.
+# partners and tiers by the vendor's staff. Mailings (contacts, lists, suppressions,
+# mailings) are a partner's own audience; the vendor's admins keep the program-wide
+# do-not-contact list (the only mailing page vendor staff have).
 _ALL = (READ, WRITE)
 _PARTNER_READS = {"kits": (READ,), "reports": (READ,)}
 _VENDOR_READS = {"kits": (READ,), "partners": (READ,), "reports": (READ,)}
 ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
-    account_rules.ADMIN: {**_VENDOR_READS, "pipeline": _ALL, "campaigns": _ALL, "mdf": _ALL},
+    account_rules.ADMIN: {
+        **_VENDOR_READS,
+        "pipeline": _ALL,
+        "campaigns": _ALL,
+        "mdf": _ALL,
+        "mailings": _ALL,
+    },
     account_rules.MARKETER: {**_VENDOR_READS, "pipeline": (READ,), "campaigns": _ALL, "mdf": _ALL},
     account_rules.FINANCE: {
         **_VENDOR_READS,
@@ -51,12 +59,14 @@ ROLE_SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
         "pipeline": _ALL,
         "campaigns": _ALL,
         "mdf": _ALL,
+        "mailings": _ALL,
     },
     account_rules.PARTNER_USER: {
         **_PARTNER_READS,
         "pipeline": _ALL,
         "campaigns": _ALL,
         "mdf": _ALL,
+        "mailings": _ALL,
     },
 }
 

@@ -17,8 +17,9 @@ from tcma.text_rules import control_character_problem
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
-# Strict: digits, an optional point and at most two decimals; no sign, exponent or spaces.
-_MONEY = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$")
+# Strict: digits, an optional point and at most two decimals; no sign, exponent or spaces;
+# at most 9999999999.99, the largest amount the pages accept (tcma.amounts.MAX_AMOUNT).
+_MONEY = re.compile(r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$")
 
 
 class Text(fields.String):

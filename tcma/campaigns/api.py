@@ -146,6 +146,34 @@ def get_campaign(campaign_id: int) -> Campaign:
     return web.load_campaign(campaign_id)
 
 
+@bp.patch("/<id:campaign_id>")
+@require("campaigns", "write", PARTNERS)
+@problems(bp, 400, 404, 422)
+@bp.arguments(schemas.CampaignEditSchema)
+@bp.response(200, schemas.CampaignSchema)
+def update_campaign(data: dict[str, Any], campaign_id: int) -> Campaign:
+    """Change the name and co-brand field values, checked by the kit's rules as on the page."""
+    campaign = web.load_campaign(campaign_id)
+    version = campaign.kit_version
+    saved = dict(campaign.field_values or {})
+    sent = _text_values(version, data.get("field_values", {}))
+    images = {s["key"] for s in services.field_specs(version) if s.get("type") == "image"}
+    texts = {key: value for key, value in saved.items() if key not in images}
+    raw = {**texts, **{key: sent[key] for key in data.get("field_values", {})}}
+    try:
+        services.update_campaign(
+            db.session(),
+            get_storage(),
+            campaign,
+            current_user.id,
+            data.get("name", campaign.name),
+            raw,
+        )
+    except FieldErrors as exc:
+        raise _field_errors(exc) from exc
+    return campaign
+
+
 @bp.post("/<id:campaign_id>/launch")
 @require("campaigns", "write", PARTNERS)
 @problems(bp, 404, 409, 422)

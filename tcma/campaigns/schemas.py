@@ -95,6 +95,18 @@ class CampaignCreateSchema(Schema):
     )
 
 
+class CampaignEditSchema(Schema):
+    """Change the name or co-brand values; a field left out keeps its value."""
+
+    name = Text(validate=validate.Length(min=1, max=rules.MAX_NAME_LENGTH))
+    field_values = fields.Dict(
+        keys=Text(validate=validate.Length(min=1, max=100)),
+        values=Text(allow_none=True, validate=validate.Length(max=MAX_FIELD_VALUE)),
+        validate=validate.Length(max=MAX_FIELDS),
+        metadata={"description": "Values by field key (image fields on the campaign's page)."},
+    )
+
+
 class LaunchSchema(Schema):
     """Launch a draft: the run's first and last day and the lead form's consent wording."""
 

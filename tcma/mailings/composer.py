@@ -91,7 +91,9 @@ class Composer:
         self.usable = _MARK not in content.html + content.text + sender.name
         marks = {link: _slot(f"L{index}") for index, link in enumerate(self.links)}
         html = frame_html(
-            rules.track_links(content.html, marks), _slot("G"), footer_html(sender, _slot("U")) + _slot("P")
+            rules.track_links(content.html, marks),
+            _slot("G"),
+            footer_html(sender, _slot("U")) + _slot("P"),
         )
         text = content.text.strip()
         for link in sorted(self.links, key=len, reverse=True):

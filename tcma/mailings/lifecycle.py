@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from tcma import audit
 from tcma.mailings.models import Mailing
-from tcma.mailings.rules import MailingError
+from tcma.mailings.rules import MailingStateError
 
 
 def transition(
@@ -19,9 +19,9 @@ def transition(
     action: str = "",
     comment: str | None = None,
 ) -> None:
-    """Move the mailing from one of ``frm`` to ``to`` and audit it; MailingError otherwise."""
+    """Move the mailing from one of ``frm`` to ``to`` and audit it; MailingStateError otherwise."""
     if mailing.status not in frm:
-        raise MailingError(f"A {mailing.status.replace('_', ' ')} mailing cannot be {to}.")
+        raise MailingStateError(f"A {mailing.status.replace('_', ' ')} mailing cannot be {to}.")
     audit.record(
         session,
         actor_id=actor_id,

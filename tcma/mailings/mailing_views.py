@@ -7,7 +7,6 @@ import secrets
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from tcma import db, jobs
@@ -42,14 +41,6 @@ WAITING_MESSAGE = (
     "waits for a channel marketer, who approves it (it is then sent as you chose) or tells "
     "you what to change."
 )
-
-
-def enqueue_start(session: Session, mailing: Mailing) -> None:
-    """Queue the job that starts the mailing: now, or at its scheduled time."""
-    delay = 0
-    if mailing.status == rules.SCHEDULED and mailing.scheduled_at is not None:
-        delay = max(1, int((mailing.scheduled_at - db.utcnow()).total_seconds()) + 1)
-    jobs.enqueue(session, tasks.start_mailing, mailing.id, delay=delay or None)
 
 
 @partner_users
@@ -274,7 +265,7 @@ def send_now(mailing_id: int) -> Response:
         if mailing.status == rules.AWAITING_APPROVAL:
             flash(WAITING_MESSAGE, "success")
         else:
-            jobs.enqueue(session, tasks.start_mailing, mailing.id)
+            tasks.queue_start(session, mailing)
             flash("Sending has started. The report below fills in as messages go out.", "success")
     return redirect(url_for("mailings.detail", mailing_id=mailing.id))
 
@@ -301,7 +292,7 @@ def schedule(mailing_id: int) -> str | Response | tuple[str, int]:
             if mailing.status == rules.AWAITING_APPROVAL:
                 flash(WAITING_MESSAGE, "success")
             else:
-                enqueue_start(session, mailing)
+                tasks.queue_start(session, mailing)
                 flash("Mailing scheduled. You can cancel it until it starts.", "success")
             return redirect(url_for("mailings.detail", mailing_id=mailing.id))
     errors = [f"{field.label.text}: {' '.join(field.errors)}" for field in form if field.errors]

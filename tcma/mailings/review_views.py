@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from tcma import db
 from tcma.forms import show_error
-from tcma.mailings import approval, contacts, mailing_views, rules, services
+from tcma.mailings import approval, contacts, mailing_views, rules, services, tasks
 from tcma.mailings.forms import ApproveForm, MailingSettingsForm, RejectForm
 from tcma.mailings.models import Mailing
 from tcma.mailings.rules import MailingError
@@ -88,7 +88,7 @@ def approve(mailing_id: int) -> Response:
     except MailingError as exc:
         flash(exc.message, "error")
         return redirect(url_for("mailings.review", mailing_id=mailing.id))
-    mailing_views.enqueue_start(session, mailing)
+    tasks.queue_start(session, mailing)
     flash(f"Approved: “{mailing.name}” goes to {recipients:,} recipients.", "success")
     return redirect(url_for("mailings.approvals"))
 

@@ -69,6 +69,10 @@ class MailingError(DomainError):
     """A mailing rule refused the input; ``field`` names the form input it is about."""
 
 
+class MailingStateError(MailingError):
+    """The mailing's state does not allow the action (cancel a sent one, send twice)."""
+
+
 def normal_email(raw: str) -> str:
     """The address as stored and compared (trimmed, lower case); MailingError if not one."""
     email = (raw or "").strip().lower()

@@ -25,7 +25,7 @@ from tcma.campaigns.rendering import (
 from tcma.cobrand import services as brand_services
 from tcma.cobrand.render import RenderError
 from tcma.db import utcnow
-from tcma.mailings import approval, contacts, rules
+from tcma.mailings import approval, contacts, events, rules
 from tcma.mailings.lifecycle import transition
 from tcma.mailings.message import Content, DkimKey, Sender, content_of_eml
 from tcma.mailings.models import Contact, Delivery, ListMember, Mailing
@@ -355,6 +355,7 @@ def finish_if_done(session: Session, mailing: Mailing) -> bool:
         from_state=rules.SENDING,
         to_state=rules.SENT,
     )
+    events.mailing_sent(session, mailing, report(session, [mailing.id]))
     return True
 
 
@@ -430,9 +431,12 @@ def unsubscribe(session: Session, delivery: Delivery) -> bool:
         return False
     if delivery.unsubscribed_at is None:
         delivery.unsubscribed_at = utcnow()
-    return contacts.suppress(
+    added = contacts.suppress(
         session, mailing.partner_id, delivery.email, rules.UNSUBSCRIBED, mailing.id
     )
+    if added:
+        events.contact_unsubscribed(session, mailing, delivery)
+    return added
 
 
 def campaign_email(session: Session, campaign_id: int) -> tuple[list[Mailing], Report]:

@@ -28,6 +28,18 @@ from tcma.storage import get_storage
 log = logging.getLogger(__name__)
 
 
+def queue_start(session: Session, mailing: Mailing) -> None:
+    """Queue the job that starts the mailing, now or at its scheduled time, after the commit.
+
+    A mailing left awaiting a marketer's approval queues nothing: approving it does.
+    """
+    if mailing.status == rules.SENDING:
+        jobs.enqueue(session, start_mailing, mailing.id)
+    elif mailing.status == rules.SCHEDULED and mailing.scheduled_at is not None:
+        delay = max(1, int((mailing.scheduled_at - utcnow()).total_seconds()) + 1)
+        jobs.enqueue(session, start_mailing, mailing.id, delay=delay)
+
+
 @jobs.task("mailings.start", retries=3, retry_delay=60, retry_backoff=2)
 def start_mailing(session: Session, mailing_id: int) -> None:
     """Start a due mailing: freeze its content, write its deliveries, queue the batches."""

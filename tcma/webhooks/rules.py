@@ -20,6 +20,8 @@ EVENT_TYPES = (
     "claim.submitted",
     "claim.approved",
     "claim.paid",
+    "mailing.sent",
+    "contact.unsubscribed",
 )
 
 #: Seconds to wait before attempt 2, 3, ...: exponential, about a day and a half in all.

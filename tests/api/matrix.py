@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.access_matrix import OK, expect
-from tests.api.support import matrix_kit_version, matrix_lead, matrix_payment, new_fund_request
+from tests.api.support import (
+    matrix_contact,
+    matrix_kit_version,
+    matrix_lead,
+    matrix_payment,
+    new_fund_request,
+    proof_form,
+)
 from tests.kits.support import matrix_kit as kit
+from tests.mailings.support import matrix_objects as mail
 from tests.mdf.support import matrix_objects as mdf
 from tests.pipeline.support import matrix_objects as pipe
 
@@ -29,6 +37,8 @@ OVERSEERS_A = expect(anon=401, finance=403, b_user=404)
 VENDOR = expect(anon=401, a_admin=403, a_user=403, b_user=403)
 MARKETING = expect(anon=401, finance=403, a_admin=403, a_user=403, b_user=403)
 FINANCE = expect(anon=401, marketer=403, a_admin=403, a_user=403, b_user=403)
+# The program-wide do-not-contact list is the vendor admins'; partners keep their own.
+SUPPRESSORS = expect(anon=401, marketer=403, finance=403)
 
 
 @dataclass
@@ -39,6 +49,8 @@ class ApiRoute:
     url: Callable[[Any, str], str] | str
     method: str = "GET"
     json: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = None
+    #: A multipart form (made afresh for each call: files are read once).
+    form: Callable[[Any], dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,6 +78,155 @@ def _opportunity(ctx: Any) -> dict[str, Any]:
         "currency": "EUR",
         "campaign_id": pipe(ctx).campaign_id,
     }
+
+
+def _request(ctx: Any, key: str) -> str:
+    return f"/api/v1/fund-requests/{getattr(mdf(ctx), key)}"
+
+
+def _claim(ctx: Any, key: str) -> str:
+    return f"/api/v1/claims/{getattr(mdf(ctx), key)}"
+
+
+_MDF_ACTIONS = {
+    "edit_fund_request": ApiRoute(
+        PARTNER_A, lambda c, r: _request(c, "draft_id"), "PATCH", {"title": "Edited webinar"}
+    ),
+    "cancel_fund_request": ApiRoute(
+        OVERSEERS_A, lambda c, r: _request(c, "approved_id") + "/cancel", "POST", {}
+    ),
+    "send_back_fund_request": ApiRoute(
+        MARKETING,
+        lambda c, r: _request(c, "submitted_id") + "/request-changes",
+        "POST",
+        {"comment": "Add the venue."},
+    ),
+    "create_claim": ApiRoute(
+        PARTNER_A,
+        lambda c, r: _request(c, "approved_id") + "/claims",
+        "POST",
+        form=lambda c: {"actual_cost": "500.00", "claimed_amount": "100.00", "notes": "Done"},
+    ),
+    "edit_claim": ApiRoute(
+        PARTNER_A, lambda c, r: _claim(c, "draft_claim_id"), "PATCH", {"notes": "Edited"}
+    ),
+    "add_proof": ApiRoute(
+        PARTNER_A, lambda c, r: _claim(c, "draft_claim_id") + "/proofs", "POST", form=proof_form
+    ),
+    "remove_proof": ApiRoute(
+        PARTNER_A,
+        lambda c, r: _claim(c, "claim_id") + f"/proofs/{mdf(c).proof_id}",
+        "DELETE",
+    ),
+    "withdraw_claim": ApiRoute(
+        PARTNER_A, lambda c, r: _claim(c, "draft_claim_id") + "/withdraw", "POST"
+    ),
+    "send_back_claim": ApiRoute(
+        FINANCE,
+        lambda c, r: _claim(c, "claim_id") + "/request-changes",
+        "POST",
+        {"comment": "Add the attendee list."},
+    ),
+}
+_BUDGETS = {
+    "list_budgets": ApiRoute(VENDOR, "/api/v1/budgets"),
+    "get_budget": ApiRoute(VENDOR, lambda c, r: f"/api/v1/budgets/{mdf(c).budget_id}"),
+    "create_budget": ApiRoute(
+        FINANCE,
+        "/api/v1/budgets",
+        "POST",
+        {
+            "name": "FY27 H1",
+            "period_start": "2027-01-01",
+            "period_end": "2027-06-30",
+            "amount": "1000.00",
+            "currency": "EUR",
+        },
+    ),
+    "allocate": ApiRoute(
+        FINANCE,
+        lambda c, r: f"/api/v1/budgets/{mdf(c).budget_id}/allocations",
+        "POST",
+        lambda c: {"partner_id": c.world.partner_a.id, "amount": "10.00"},
+    ),
+    "adjust_allocation": ApiRoute(
+        FINANCE,
+        lambda c, r: f"/api/v1/allocations/{mdf(c).allocation_id}/adjust",
+        "POST",
+        {"amount": "20000.00"},
+    ),
+    "move_allocation": ApiRoute(
+        FINANCE,
+        lambda c, r: f"/api/v1/allocations/{mdf(c).allocation_id}/move",
+        "POST",
+        lambda c: {"to_partner_id": c.world.partner_b.id, "amount": "1.00"},
+    ),
+}
+_CONTACTS = {
+    "list_contacts": ApiRoute(PARTNERS, "/api/v1/contacts"),
+    "create_contact": ApiRoute(
+        PARTNERS,
+        "/api/v1/contacts",
+        "POST",
+        {"email": "new@matrix.example", "consent_basis": "consent", "consent_date": "2026-01-02"},
+    ),
+    "get_contact": ApiRoute(PARTNER_A, lambda c, r: f"/api/v1/contacts/{mail(c).contact_id}"),
+    "update_contact": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/contacts/{mail(c).contact_id}",
+        "PATCH",
+        {"company": "Acme Schools Trust"},
+    ),
+    "erase_contact": ApiRoute(
+        PARTNER_A, lambda c, r: f"/api/v1/contacts/{matrix_contact(c)}", "DELETE"
+    ),
+    "list_lists": ApiRoute(PARTNERS, "/api/v1/contact-lists"),
+    "create_list": ApiRoute(PARTNERS, "/api/v1/contact-lists", "POST", {"name": "Matrix list"}),
+    "add_members": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/contact-lists/{mail(c).list_id}/members",
+        "POST",
+        lambda c: {"contact_ids": [mail(c).contact_id]},
+    ),
+    "remove_member": ApiRoute(
+        PARTNER_A,
+        lambda c, r: f"/api/v1/contact-lists/{mail(c).list_id}/members/{mail(c).contact_id}",
+        "DELETE",
+    ),
+    "list_suppressions": ApiRoute(SUPPRESSORS, "/api/v1/suppressions"),
+    "add_suppression": ApiRoute(
+        SUPPRESSORS, "/api/v1/suppressions", "POST", {"email": "gone@matrix.example"}
+    ),
+}
+
+
+def _mailing(ctx: Any, role: str) -> str:
+    return f"/api/v1/mailings/{mail(ctx).mailing_id}"
+
+
+_MAILINGS = {
+    "list_mailings": ApiRoute(PARTNERS, "/api/v1/mailings"),
+    "create_mailing": ApiRoute(
+        PARTNER_A,
+        "/api/v1/mailings",
+        "POST",
+        lambda c: {
+            "campaign_id": mail(c).campaign_id,
+            "asset_key": "invite-email",
+            "name": "Matrix mailing",
+            "list_ids": [mail(c).list_id],
+        },
+    ),
+    "get_mailing": ApiRoute(PARTNER_A, _mailing),
+    "schedule_mailing": ApiRoute(
+        PARTNER_A,
+        lambda c, r: _mailing(c, r) + "/schedule",
+        "POST",
+        {"send_on": "2099-01-01", "send_at": "09:30", "time_zone": "Europe/London"},
+    ),
+    "send_mailing": ApiRoute(PARTNER_A, lambda c, r: _mailing(c, r) + "/send", "POST"),
+    "cancel_mailing": ApiRoute(PARTNER_A, lambda c, r: _mailing(c, r) + "/cancel", "POST"),
+}
 
 
 API_ROUTES: dict[str, ApiRoute] = {
@@ -167,6 +328,13 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api_mdf.list_allocations": ApiRoute(ALL, "/api/v1/allocations"),
     "api_mdf.get_allocation": ApiRoute(
         READ_A, lambda c, r: f"/api/v1/allocations/{mdf(c).allocation_id}"
+    ),
+    **{f"api_mdf_actions.{name}": route for name, route in _MDF_ACTIONS.items()},
+    **{f"api_budgets.{name}": route for name, route in _BUDGETS.items()},
+    **{f"api_contacts.{name}": route for name, route in _CONTACTS.items()},
+    **{f"api_mailings.{name}": route for name, route in _MAILINGS.items()},
+    "api_campaigns.update_campaign": ApiRoute(
+        PARTNER_A, _campaign, "PATCH", {"name": "Renamed through the API"}
     ),
     "api_kits.list_kits": ApiRoute(ALL, "/api/v1/kits"),
     "api_kits.get_kit": ApiRoute(READ_A, lambda c, r: f"/api/v1/kits/{kit(c).kit_id}"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from flask import Flask
@@ -14,7 +15,8 @@ from tcma.api import rules, services
 from tcma.campaigns.models import Campaign
 from tcma.mdf.models import FundRequest
 from tcma.storage.base import EXTENSION_KEY
-from tests.mdf.support import TODAY, Funds, _reload
+from tests.mailings.support import add_contact
+from tests.mdf.support import PDF_BYTES, TODAY, Funds, _reload
 from tests.mdf.support import matrix_objects as mdf_objects
 from tests.pipeline.support import add_lead, matrix_objects
 
@@ -132,3 +134,20 @@ def new_fund_request(ctx: Any) -> dict[str, Any]:
         "total_cost": "1000.00",
         "requested_amount": "400.00",
     }
+
+
+def matrix_contact(ctx: Any) -> int:
+    """A new contact of partner A (each call another one: erasing is for good)."""
+    session = ctx.app.extensions["tcma.sessionmaker"]()
+    count = getattr(ctx, "contacts_made", 0) + 1
+    ctx.contacts_made = count
+    contact = add_contact(session, ctx.world.partner_a.id, f"erase{count}@matrix.example")
+    session.commit()
+    contact_id = contact.id
+    session.close()
+    return contact_id
+
+
+def proof_form(ctx: Any) -> dict[str, Any]:
+    """A multipart proof upload: an invoice PDF."""
+    return {"kind": "invoice", "file": (io.BytesIO(PDF_BYTES), "invoice.pdf")}
