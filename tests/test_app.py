@@ -81,7 +81,9 @@ def test_unexpected_errors_get_the_500_page_and_roll_back(app: Flask) -> None:
 
 # POSTs that must work without a session: RFC 8058's one-click unsubscribe comes from a mail
 # provider, not a browser; its signed token is the authority (tests/mailings/test_sending.py).
-CSRF_EXEMPT = {"unsubscribe.confirm"}
+# Posted by mail programs (RFC 8058 one-click) and ESPs (signed with Standard Webhooks), never
+# by a browser form of ours.
+CSRF_EXEMPT = {"unsubscribe.confirm", "mail_events.receive"}
 
 
 def test_every_post_route_refuses_a_request_without_csrf_token(
