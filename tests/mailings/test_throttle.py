@@ -99,7 +99,7 @@ def test_rates_hold_across_two_workers_and_a_small_partner_is_not_starved(
     database_url: str, tmp_path: Path, world: World
 ) -> None:
     url = redis_or_skip()
-    window, per_partner, total = 2.0, 6, 9  # a window: 6 messages per partner, 9 in all
+    window, per_partner, total = 1.0, 6, 9  # a window: 6 messages per partner, 9 in all
     inbox = TimedInbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
