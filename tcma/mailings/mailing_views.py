@@ -92,10 +92,7 @@ def new() -> str | Response:
                 db.session(),
                 current_user.id,
                 campaign,
-                form.name.data or "",
-                form.asset_key.data,
-                form.list_ids.data or [],
-                form.greeting.data or "",
+                *_chosen(form),
                 track_opens=bool(form.track_opens.data),
             )
         except MailingError as exc:
@@ -104,6 +101,16 @@ def new() -> str | Response:
             flash("Mailing saved. Preview it, send yourself a test, then send it.", "success")
             return redirect(url_for("mailings.detail", mailing_id=mailing.id))
     return render_template("mailings/new.html", form=form, campaign=campaign)
+
+
+def _chosen(form: MailingForm) -> tuple[str, str, list[int], str]:
+    """Name, email asset, lists and greeting as the form has them (new mailing or edit)."""
+    return (
+        form.name.data or "",
+        form.asset_key.data,
+        form.list_ids.data or [],
+        form.greeting.data or "",
+    )
 
 
 @partner_users
@@ -120,10 +127,7 @@ def edit(mailing_id: int) -> str | Response:
                 db.session(),
                 current_user.id,
                 mailing,
-                form.name.data or "",
-                form.asset_key.data,
-                form.list_ids.data or [],
-                form.greeting.data or "",
+                *_chosen(form),
                 track_opens=bool(form.track_opens.data),
             )
         except MailingError as exc:
